@@ -1,0 +1,542 @@
+"""Line geometry → routable network.
+
+:func:`graph_from_lines` turns any GeoDataFrame of (Multi)LineStrings into a
+``networkx.MultiDiGraph`` that follows osmnx conventions: ``graph["crs"]``,
+node ``x``/``y``, edge ``length`` in metres (geodesic, on the WGS84 ellipsoid)
+and ``geometry`` oriented from ``u`` to ``v``. ``osmnx.convert.graph_to_gdfs``
+and ``osmnx.routing.shortest_path`` work on the result unchanged.
+
+Noding rules: lines are joined where they share a vertex or where one ends on
+another; lines that merely cross are not joined (a bridge is not a junction)
+unless ``join_crossings=True``. Dangling ends within ``snap_m`` of another line
+are connected by a short ``snap`` edge. Lines are only joined within one
+*layer* (same mode and gauge): a 1435 mm track never joins a 1520 mm one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+__all__ = ["BuildReport", "add_node", "graph_from_lines", "layer_name", "node_index", "node_key"]
+
+log = logging.getLogger(__name__)
+GEOD = Geod(ellps="WGS84")
+_Q = 1e7  # vertex identity: coordinates equal to 1e-7 degree (~1 cm)
+_M_PER_DEG = 111_320.0
+
+
+@dataclass
+class BuildReport:
+    """What the builder did: read, dropped, snapped, attached, and what stays disconnected."""
+
+    lines_read: int = 0
+    parts: int = 0
+    dropped: list[tuple[Any, str]] = field(default_factory=list)
+    joined_t_junctions: int = 0
+    snapped: list[dict[str, Any]] = field(default_factory=list)
+    crossings_joined: int = 0
+    places_attached: dict[str, list[str]] = field(default_factory=dict)
+    places_unattached: list[tuple[str, float]] = field(default_factory=list)
+    components: dict[str, list[int]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Return a short multi-line, human-readable report."""
+        lines = [
+            f"lines read: {self.lines_read} ({self.parts} parts), dropped: {len(self.dropped)}",
+            f"T-junctions joined: {self.joined_t_junctions}, dangling ends snapped: {len(self.snapped)}"
+            + (f", crossings joined: {self.crossings_joined}" if self.crossings_joined else ""),
+            f"places attached: {len(self.places_attached)}, unattached: {len(self.places_unattached)}",
+        ]
+        for pid, dist in self.places_unattached[:20]:
+            lines.append(f"  unattached place {pid}: nearest line {dist / 1000:.1f} km away")
+        for layer, sizes in sorted(self.components.items()):
+            small = sizes[1:]
+            lines.append(
+                f"layer {layer}: {len(sizes)} component(s), largest {sizes[0] if sizes else 0} nodes"
+                + (f", others {small[:10]}{'…' if len(small) > 10 else ''}" if small else "")
+            )
+        lines += [f"  skipped: {note}" for note in self.skipped]
+        for idx, reason in self.dropped[:10]:
+            lines.append(f"  dropped line {idx}: {reason}")
+        return "\n".join(lines)
+
+
+def layer_name(mode: str, gauge: Any = None) -> str:
+    """Return the layer key of a mode and gauge (``rail1520``, ``road``, ``rail``)."""
+    if gauge is None or (isinstance(gauge, float) and np.isnan(gauge)) or gauge == "":
+        return str(mode)
+    return f"{mode}{int(gauge)}"
+
+
+def node_key(layer: str, x: float, y: float, place: str | None = None) -> str:
+    """Return the stable key of a node: ``PLACE@layer`` or ``layer:lon,lat``.
+
+    Node ids are integers (as in osmnx); the key is the node's ``key`` attribute.
+    """
+    if place:
+        return f"{place}@{layer}"
+    return f"{layer}:{x:.7f},{y:.7f}"
+
+
+def node_index(G: nx.MultiDiGraph) -> dict[str, int]:
+    """Map node keys to node ids."""
+    return {d["key"]: n for n, d in G.nodes(data=True)}
+
+
+def add_node(G: nx.MultiDiGraph, layer: str, x: float, y: float, place: dict[str, Any] | None = None) -> int:
+    """Add a node (or find it by key) and return its integer id."""
+    plain = _plain(layer)
+    key = node_key(plain if place else layer, x, y, place["id"] if place else None)
+    index = G.graph.get("_keys")
+    if index is None or len(index) != G.number_of_nodes():  # absent, or shared with a copy
+        index = G.graph["_keys"] = node_index(G)
+    if key not in index:
+        n = G.number_of_nodes()
+        while n in G:
+            n += 1
+        G.add_node(n, key=key, x=x, y=y, layer=plain, mode=plain.rstrip("0123456789"), **_place_attrs(place))
+        index[key] = n
+    return int(index[key])
+
+
+def _vertex_codes(*columns: np.ndarray) -> np.ndarray:
+    """Dense integer code of each row of equal-length integer columns (equal rows, equal code)."""
+    stacked = np.ascontiguousarray(np.column_stack([np.asarray(c, dtype=np.int64) for c in columns]))
+    rows = stacked.view(np.dtype((np.void, stacked.dtype.itemsize * stacked.shape[1]))).ravel()
+    _, inverse = np.unique(rows, return_inverse=True)
+    return inverse.ravel()
+
+
+def _parts_per_vertex(vcode: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """How many distinct parts touch each vertex code."""
+    pairs = np.unique(vcode.astype(np.int64) * (int(owner.max()) + 1) + owner)
+    return np.bincount(pairs // (int(owner.max()) + 1), minlength=int(vcode.max()) + 1)
+
+
+def _plain(layer: str) -> str:
+    """The layer without the ``|group`` suffix used to keep groups apart while noding."""
+    return layer.split("|", 1)[0]
+
+
+def _deg_tolerance(metres: float, lat: np.ndarray | float) -> np.ndarray | float:
+    """A degree distance certainly larger than ``metres`` at latitude ``lat``."""
+    return metres / (_M_PER_DEG * np.maximum(np.cos(np.radians(np.minimum(np.abs(lat), 85.0))), 0.05))
+
+
+def graph_from_lines(
+    lines: gpd.GeoDataFrame,
+    places: pd.DataFrame | None = None,
+    *,
+    mode: str = "rail",
+    snap_m: float = 50.0,
+    attach_m: float = 2000.0,
+    join_crossings: bool = False,
+    separate_by: str | None = None,
+    attributes: Sequence[str] | None = None,
+    name: str = "silkroute network",
+) -> nx.MultiDiGraph:
+    """Build a routable network from line geometry.
+
+    Parameters
+    ----------
+    lines
+        LineStrings/MultiLineStrings in any CRS (converted to EPSG:4326). Optional
+        columns ``mode`` (default ``mode``) and ``gauge`` separate layers; the
+        columns named in ``attributes`` (default: all scalar columns) are copied
+        to the edges.
+    places
+        Optional table with ``id``, ``lon``, ``lat`` (and any of ``name``,
+        ``country``, ``kind``): each place becomes a node in every layer that
+        passes within ``attach_m``; lines are split there.
+    mode
+        Mode of lines that have no ``mode`` column/value.
+    snap_m
+        Dangling line ends within this many metres of another line are
+        connected to it.
+    attach_m
+        How far a place may lie from a line and still attach to it.
+    join_crossings
+        Also join lines where they cross without a shared vertex.
+    separate_by
+        A column whose values never join each other (the catalog's ``country``:
+        lines of two countries meet only through a border crossing, even where
+        they share a coordinate). Places with that column attach only to lines
+        of the same value.
+    attributes
+        Line columns to copy onto edges.
+    name
+        ``graph["name"]``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Both directions of every line section; ``graph["build_report"]`` is a
+        :class:`BuildReport`.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    report = BuildReport(lines_read=len(lines))
+    gdf = lines.to_crs("EPSG:4326") if lines.crs is not None and not lines.crs.equals("EPSG:4326") else lines
+    gdf = gdf.copy()
+    if "mode" not in gdf.columns:
+        gdf["mode"] = mode
+    gdf["mode"] = gdf["mode"].fillna(mode)
+    if "gauge" not in gdf.columns:
+        gdf["gauge"] = None
+    gdf["_source_index"] = gdf.index
+    arr = np.asarray(gdf.geometry.values)
+    valid = pd.Series(~shapely.is_missing(arr) & ~shapely.is_empty(arr), index=gdf.index)
+    valid &= gdf.geometry.geom_type.isin(["LineString", "MultiLineString"])
+    for idx, geom in gdf.geometry[~valid].items():
+        report.dropped.append(
+            (idx, "empty geometry" if geom is None or geom.is_empty else f"not a line ({geom.geom_type})")
+        )
+    parts = gdf[valid].explode(index_parts=False, ignore_index=True)
+    parts = parts[shapely.get_num_coordinates(parts.geometry.values) >= 2].reset_index(drop=True)
+    report.parts = len(parts)
+    parts["_layer"] = [layer_name(m, g) for m, g in zip(parts["mode"], parts["gauge"], strict=True)]
+    if separate_by is not None:
+        parts["_layer"] = parts["_layer"] + "|" + parts[separate_by].astype(str)
+    if attributes is None:
+        attributes = [c for c in gdf.columns if c not in (gdf.geometry.name, "_source_index") and not c.startswith("_")]
+
+    geoms = np.asarray(parts.geometry.values)
+    layers = parts["_layer"].to_numpy()
+    inserts: dict[int, list[tuple[float, float, float]]] = defaultdict(list)  # part -> (dist along, x, y)
+    extra_edges: list[tuple[str, float, float, float, float, dict[str, Any]]] = []
+    forced: set[tuple[str, int, int]] = set()  # vertices that must become nodes
+
+    if join_crossings:
+        report.crossings_joined = _join_crossings(geoms, layers, inserts)
+    _snap_dangling_ends(geoms, layers, parts, snap_m, inserts, extra_edges, forced, report)
+    attached = (
+        _attach_places(geoms, layers, places, attach_m, inserts, report, separate_by) if places is not None else {}
+    )
+
+    G = _assemble(parts, geoms, layers, inserts, set(attached) | forced, attached, attributes, name)
+    for layer, x1, y1, x2, y2, extra in extra_edges:
+        u, v = _node_for(G, layer, x1, y1, attached), _node_for(G, layer, x2, y2, attached)
+        geom = shapely.LineString([(x1, y1), (x2, y2)])
+        attrs = {c: _scalar(parts.at[extra["_part"], c]) for c in attributes}
+        attrs.update(kind="snap", layer=_plain(layer), length=float(GEOD.line_length([x1, x2], [y1, y2])))
+        _add_both(G, u, v, attrs, geom)
+    report.components = _component_sizes(G)
+    report.seconds = time.perf_counter() - t0
+    G.graph["build_report"] = report
+    log.info("built %s nodes, %s edges in %.2f s", G.number_of_nodes(), G.number_of_edges(), report.seconds)
+    return G
+
+
+def _component_sizes(G: nx.MultiDiGraph) -> dict[str, list[int]]:
+    """Sizes of the connected components of each layer, largest first."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    nodes = list(G.nodes)
+    pos = {n: i for i, n in enumerate(nodes)}
+    uv = np.array(
+        [(pos[u], pos[v]) for u, v in G.edges() if G.nodes[u]["layer"] == G.nodes[v]["layer"]], dtype=np.int64
+    ).reshape(-1, 2)
+    adj = coo_matrix((np.ones(len(uv)), (uv[:, 0], uv[:, 1])), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(adj, directed=False)
+    layers = np.array([G.nodes[n]["layer"] for n in nodes])
+    out: dict[str, list[int]] = {}
+    for layer in np.unique(layers):
+        counts = np.bincount(labels[layers == layer])
+        out[str(layer)] = sorted((int(c) for c in counts if c), reverse=True)
+    return out
+
+
+def _node_for(
+    G: nx.MultiDiGraph, layer: str, x: float, y: float, attached: dict[tuple[str, int, int], dict[str, Any]]
+) -> int:
+    return add_node(G, layer, x, y, attached.get((layer, round(x * _Q), round(y * _Q))))
+
+
+def _place_attrs(place: dict[str, Any] | None) -> dict[str, Any]:
+    if not place:
+        return {}
+    attrs: dict[str, Any] = {k: place[k] for k in ("name", "country", "kind") if k in place and place[k] is not None}
+    if place.get("aliases"):
+        aliases = place["aliases"]
+        attrs["aliases"] = ";".join(aliases) if isinstance(aliases, list | tuple) else str(aliases)
+    return attrs | {"place": str(place["id"])}
+
+
+def _add_both(G: nx.MultiDiGraph, u: int, v: int, attrs: dict[str, Any], geom: shapely.LineString) -> None:
+    G.add_edge(u, v, **attrs, geometry=geom, reversed=False, oneway=False)
+    G.add_edge(v, u, **attrs, geometry=shapely.reverse(geom), reversed=True, oneway=False)
+
+
+def _locate(geom: shapely.LineString, x: float, y: float) -> tuple[float, float, float]:
+    """Nearest point on ``geom`` to (x, y): (distance along in degrees, px, py)."""
+    pt = shapely.Point(x, y)
+    d = float(shapely.line_locate_point(geom, pt))
+    p = shapely.line_interpolate_point(geom, d)
+    return d, float(p.x), float(p.y)
+
+
+def _geodesic(x1: float, y1: float, x2: float, y2: float) -> float:
+    return float(GEOD.inv(x1, y1, x2, y2)[2])
+
+
+def _join_crossings(geoms: np.ndarray, layers: np.ndarray, inserts: dict[int, list[tuple[float, float, float]]]) -> int:
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="crosses")
+    count = 0
+    for i, j in zip(left, right, strict=True):
+        if i >= j or layers[i] != layers[j]:
+            continue
+        for pt in shapely.get_parts(shapely.intersection(geoms[i], geoms[j])):
+            if pt.geom_type != "Point":
+                continue
+            for k in (i, j):
+                inserts[k].append((float(shapely.line_locate_point(geoms[k], pt)), pt.x, pt.y))
+            count += 1
+    return count
+
+
+def _snap_dangling_ends(
+    geoms: np.ndarray,
+    layers: np.ndarray,
+    parts: gpd.GeoDataFrame,
+    snap_m: float,
+    inserts: dict[int, list[tuple[float, float, float]]],
+    extra_edges: list[tuple[str, float, float, float, float, dict[str, Any]]],
+    forced: set[tuple[str, int, int]],
+    report: BuildReport,
+) -> None:
+    """Join line ends that lie on another line (T-junctions) and snap ends near one."""
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    if len(coords) == 0:
+        return
+    starts = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
+    ends = np.r_[starts[1:] - 1, len(owner) - 1]
+    end_pos = np.r_[starts, ends]
+    q = np.round(coords * _Q).astype(np.int64)
+    # how many distinct parts touch each vertex (per layer)
+    layer_codes = pd.factorize(layers)[0]
+    vcode = _vertex_codes(layer_codes[owner], q[:, 0], q[:, 1])
+    parts_per_vertex = _parts_per_vertex(vcode, owner)
+    dangling = end_pos[parts_per_vertex[vcode[end_pos]] == 1]
+    if len(dangling) == 0:
+        return
+    px, py = coords[dangling, 0], coords[dangling, 1]
+    tol = _deg_tolerance(max(snap_m, 1.0), py)
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(px, py)
+    left, right = tree.query(pts, predicate="dwithin", distance=float(np.max(tol)))
+    best: dict[int, tuple[float, int, float, float, float]] = {}
+    for i, j in zip(left, right, strict=True):
+        own = owner[dangling[i]]
+        if j == own or layers[j] != layers[own]:
+            continue
+        d_along, qx, qy = _locate(geoms[j], px[i], py[i])
+        dist = _geodesic(px[i], py[i], qx, qy)
+        if dist <= snap_m and (i not in best or dist < best[i][0]):
+            best[i] = (dist, int(j), d_along, qx, qy)
+    seen_pairs: set[tuple[Any, ...]] = set()
+    for i, (dist, j, d_along, qx, qy) in best.items():
+        own = int(owner[dangling[i]])
+        x, y = float(px[i]), float(py[i])
+        if dist < 1.0:
+            inserts[j].append((d_along, x, y))  # the end lies on line j: a T-junction
+            report.joined_t_junctions += 1
+            continue
+        target = _nearest_vertex_within(geoms[j], qx, qy, 1.0)
+        tx, ty = target if target else (qx, qy)
+        if target is None:
+            inserts[j].append((d_along, tx, ty))
+        forced.add((str(layers[j]), round(tx * _Q), round(ty * _Q)))
+        pair = tuple(sorted([(round(x * _Q), round(y * _Q)), (round(tx * _Q), round(ty * _Q))]))
+        if pair in seen_pairs:
+            continue
+        seen_pairs.add(pair)
+        extra_edges.append((str(layers[own]), x, y, tx, ty, {"_part": own}))
+        report.snapped.append(
+            {
+                "line": parts.at[own, "_source_index"],
+                "to_line": parts.at[j, "_source_index"],
+                "distance_m": round(dist, 1),
+            }
+        )
+
+
+def _nearest_vertex_within(geom: shapely.LineString, x: float, y: float, metres: float) -> tuple[float, float] | None:
+    c = shapely.get_coordinates(geom)
+    k = int(np.argmin((c[:, 0] - x) ** 2 + (c[:, 1] - y) ** 2))
+    if _geodesic(x, y, c[k, 0], c[k, 1]) <= metres:
+        return float(c[k, 0]), float(c[k, 1])
+    return None
+
+
+def _attach_places(
+    geoms: np.ndarray,
+    layers: np.ndarray,
+    places: pd.DataFrame,
+    attach_m: float,
+    inserts: dict[int, list[tuple[float, float, float]]],
+    report: BuildReport,
+    separate_by: str | None = None,
+) -> dict[tuple[str, int, int], dict[str, Any]]:
+    """Split lines at places; return vertex key -> place record for every attachment."""
+    attached: dict[tuple[str, int, int], dict[str, Any]] = {}
+    records = places.reset_index(drop=True).to_dict("records")
+    if not records:
+        return attached
+    px = np.array([float(r["lon"]) for r in records])
+    py = np.array([float(r["lat"]) for r in records])
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(
+        shapely.points(px, py), predicate="dwithin", distance=float(np.max(_deg_tolerance(attach_m, py)))
+    )
+    candidates: dict[tuple[int, str], tuple[float, int, float, float, float]] = {}
+    nearest_any: dict[int, float] = {}
+    groups = [str(r[separate_by]) if separate_by and separate_by in r else None for r in records]
+    for i, j in zip(left, right, strict=True):
+        if groups[i] is not None and layers[j].split("|", 1)[-1] != groups[i]:
+            continue
+        d_along, qx, qy = _locate(geoms[j], px[i], py[i])
+        vertex = _nearest_vertex_within(geoms[j], px[i], py[i], max(attach_m * 0.05, 1.0))
+        if vertex is not None:  # prefer an existing vertex (a station already on the line)
+            qx, qy = vertex
+            d_along = float(shapely.line_locate_point(geoms[j], shapely.Point(qx, qy)))
+        dist = _geodesic(px[i], py[i], qx, qy)
+        nearest_any[i] = min(dist, nearest_any.get(i, np.inf))
+        key = (int(i), str(layers[j]))
+        if dist <= attach_m and (key not in candidates or dist < candidates[key][0]):
+            candidates[key] = (dist, int(j), d_along, qx, qy)
+    for (i, layer), (_dist, j, d_along, qx, qy) in candidates.items():
+        vkey = (layer, round(qx * _Q), round(qy * _Q))
+        pid = str(records[i]["id"])
+        if vkey in attached:
+            report.places_unattached.append((pid, 0.0))
+            log.warning("place %s shares a node with %s in layer %s", pid, attached[vkey]["id"], layer)
+            continue
+        inserts[j].append((d_along, qx, qy))
+        attached[vkey] = records[i]
+        report.places_attached.setdefault(pid, []).append(_plain(layer))
+    for i, rec in enumerate(records):
+        if str(rec["id"]) not in report.places_attached:
+            if i not in nearest_any and len(geoms):
+                j = int(tree.query_nearest(shapely.Point(px[i], py[i]))[0])
+                _, qx, qy = _locate(geoms[j], px[i], py[i])
+                nearest_any[i] = _geodesic(px[i], py[i], qx, qy)
+            report.places_unattached.append((str(rec["id"]), float(nearest_any.get(i, np.inf))))
+    return attached
+
+
+def _assemble(
+    parts: gpd.GeoDataFrame,
+    geoms: np.ndarray,
+    layers: np.ndarray,
+    inserts: dict[int, list[tuple[float, float, float]]],
+    node_keys: set[tuple[str, int, int]],
+    attached: dict[tuple[str, int, int], dict[str, Any]],
+    attributes: Sequence[str],
+    name: str,
+) -> nx.MultiDiGraph:
+    """Split every part at its nodes and add both directions of each piece."""
+    if inserts:
+        geoms = geoms.copy()
+        for j, pts in inserts.items():
+            geoms[j] = _insert_vertices(geoms[j], pts)
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    # drop consecutive duplicate vertices within a part
+    keep = np.r_[True, (np.diff(owner) != 0) | np.any(np.diff(coords, axis=0) != 0, axis=1)]
+    coords, owner = coords[keep], owner[keep]
+    q = np.round(coords * _Q).astype(np.int64)
+    layer_codes, layer_names = pd.factorize(layers)
+    vcode = _vertex_codes(layer_codes[owner], q[:, 0], q[:, 1])
+    starts = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
+    ends = np.r_[starts[1:] - 1, len(owner) - 1]
+    is_end = np.zeros(len(owner), bool)
+    is_end[starts] = is_end[ends] = True
+    per_vertex_parts = _parts_per_vertex(vcode, owner)
+    per_vertex_count = np.bincount(vcode)
+    is_node = is_end | (per_vertex_parts[vcode] > 1) | (per_vertex_count[vcode] > 1)
+    if node_keys:
+        layer_index = {str(n): i for i, n in enumerate(layer_names)}
+        keys = np.array([(layer_index.get(k[0], -1), k[1], k[2]) for k in node_keys], dtype=np.int64)
+        n = len(vcode)
+        codes = _vertex_codes(
+            np.r_[layer_codes[owner], keys[:, 0]], np.r_[q[:, 0], keys[:, 1]], np.r_[q[:, 1], keys[:, 2]]
+        )
+        is_node |= np.isin(codes[:n], codes[n:])
+
+    # geodesic length of every segment, cumulative per part
+    seg = np.zeros(len(coords))
+    same = owner[1:] == owner[:-1]
+    _, _, d = GEOD.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    seg[1:] = np.where(same, d, 0.0)
+    cum = np.cumsum(seg)
+
+    node_pos = np.flatnonzero(is_node)
+    a, b = node_pos[:-1], node_pos[1:]
+    valid = owner[a] == owner[b]
+    a, b = a[valid], b[valid]
+    lengths = cum[b] - cum[a]
+    sizes = b - a + 1
+    idx = np.repeat(a, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    edge_geoms = shapely.linestrings(coords[idx], indices=np.repeat(np.arange(len(a)), sizes))
+
+    G = nx.MultiDiGraph(crs="EPSG:4326", name=name)
+    ids: dict[int, int] = {}
+    for pos in node_pos:
+        c = vcode[pos]
+        if c not in ids:
+            layer = str(layers[owner[pos]])
+            place = attached.get((layer, int(q[pos, 0]), int(q[pos, 1])))
+            ids[c] = add_node(G, layer, float(coords[pos, 0]), float(coords[pos, 1]), place)
+    part_attrs = parts[list(attributes)].to_dict("records")
+    cols = [c for c in attributes if c not in ("geometry",)]
+    edges = []
+    for k in range(len(a)):
+        p = int(owner[a[k]])
+        attrs = {c: _scalar(part_attrs[p][c]) for c in cols}
+        attrs.update(kind="line", layer=_plain(str(layers[p])), length=float(lengths[k]))
+        u, v = ids[vcode[a[k]]], ids[vcode[b[k]]]
+        g = edge_geoms[k]
+        edges.append((u, v, {**attrs, "geometry": g, "reversed": False, "oneway": False}))
+        edges.append((v, u, {**attrs, "geometry": shapely.reverse(g), "reversed": True, "oneway": False}))
+    G.add_edges_from(edges)
+    return G
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return ";".join(map(str, value))
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _insert_vertices(geom: shapely.LineString, pts: list[tuple[float, float, float]]) -> shapely.LineString:
+    """Insert points (distance along, x, y) into a line, in order."""
+    c = shapely.get_coordinates(geom)
+    seg = np.r_[0.0, np.cumsum(np.hypot(np.diff(c[:, 0]), np.diff(c[:, 1])))]
+    out = [tuple(p) for p in c]
+    # positions to insert, from the end so indices stay valid
+    for d, x, y in sorted(pts, key=lambda t: t[0], reverse=True):
+        k = int(np.searchsorted(seg, d, side="right"))
+        k = min(max(k, 1), len(c) - 1) if len(c) > 1 else 1
+        if any(abs(px - x) < 1 / _Q and abs(py - y) < 1 / _Q for px, py in out):
+            continue
+        out.insert(k, (x, y))
+    return shapely.LineString(out)

@@ -1,0 +1,461 @@
+"""Load and validate the embedded corridor catalog (``data/*.csv``).
+
+The catalog is a set of plain CSV files described in ``data/README.md``.
+:func:`load` reads them, checks every row and returns a :class:`Catalog`.
+Anything wrong raises :class:`~silkroute.CatalogError` naming the file, the
+row (as numbered in a spreadsheet: the header is row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely import LineString
+
+from silkroute._errors import CatalogError
+
+__all__ = [
+    "GAUGES",
+    "KINDS",
+    "MODES",
+    "STATUSES",
+    "Catalog",
+    "data_dir",
+    "load",
+    "split_list",
+]
+
+MODES = ("rail", "road")
+GAUGES = (1435, 1520, 1668)
+STATUSES = ("operational", "under_construction", "planned")
+KINDS = ("city", "station", "border", "gauge_change", "port", "terminal")
+_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+_LINK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.~-]*$")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def data_dir() -> Path:
+    """Return the directory of the embedded catalog.
+
+    In an installed wheel the catalog ships inside the package
+    (``silkroute/data``); in a source checkout it is the repository's ``data/``.
+    Never resolved against the current working directory.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data", here.parents[1] / "data"):
+        if (candidate / "places.csv").is_file():
+            return candidate
+    msg = (
+        f"the silkroute catalog was not found next to the package ({here / 'data'}) "
+        f"nor in the source checkout ({here.parents[1] / 'data'}); reinstall silkroute"
+    )
+    raise FileNotFoundError(msg)
+
+
+def split_list(cell: str) -> list[str]:
+    """Split a ``;``-separated cell into stripped, non-empty items."""
+    return [item.strip() for item in str(cell).split(";") if item.strip()]
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@dataclass(frozen=True)
+class _Col:
+    """One column of a catalog file and how to parse and check it."""
+
+    name: str
+    parse: Callable[[str], Any]
+    required: bool = True
+
+
+class _BadCellError(ValueError):
+    """A cell is invalid; the message says what and how to fix it."""
+
+
+def _text(cell: str) -> str:
+    return cell.strip()
+
+
+def _number(lo: float = -math.inf, hi: float = math.inf, *, positive: bool = False):
+    def parse(cell: str) -> float:
+        try:
+            value = float(cell)
+        except ValueError:
+            msg = f"{cell!r} is not a number"
+            raise _BadCellError(msg) from None
+        if not math.isfinite(value) or not lo <= value <= hi:
+            msg = f"{value} is outside [{lo}, {hi}]"
+            raise _BadCellError(msg)
+        if positive and value <= 0:
+            msg = f"{value} must be greater than 0"
+            raise _BadCellError(msg)
+        return value
+
+    return parse
+
+
+def _pattern(regex: re.Pattern[str], example: str):
+    def parse(cell: str) -> str:
+        value = cell.strip()
+        if not regex.match(value):
+            msg = f"{value!r} is not a valid value (expected something like {example})"
+            raise _BadCellError(msg)
+        return value
+
+    return parse
+
+
+def _enum(choices: Iterable[Any], cast: Callable[[str], Any] = str):
+    allowed = tuple(choices)
+
+    def parse(cell: str) -> Any:
+        try:
+            value = cast(cell.strip())
+        except ValueError:
+            value = cell.strip()
+        if value not in allowed:
+            msg = f"{cell.strip()!r} is not one of {', '.join(map(str, allowed))}"
+            raise _BadCellError(msg)
+        return value
+
+    return parse
+
+
+def _gauge_set(cell: str) -> tuple[int, ...]:
+    parse = _enum(GAUGES, int)
+    return tuple(sorted({parse(item) for item in split_list(cell)}))
+
+
+def _yes_no(cell: str) -> bool:
+    return bool(_enum(("yes", "no"))(cell.lower()) == "yes")
+
+
+def _triple(pattern: str, *, positive: bool = False, required: bool = True) -> list[_Col]:
+    """Columns low/mode/high named by ``pattern`` (``"dwell_{}_h"``)."""
+    parse = _number(0, 1e6, positive=positive)
+    return [_Col(pattern.format(part), parse, required) for part in ("low", "mode", "high")]
+
+
+_SOURCE = _Col("source", _text)
+_STATUS = _Col("status", _enum(STATUSES))
+
+SCHEMA: dict[str, list[_Col]] = {
+    "places.csv": [
+        _Col("id", _pattern(_ID, "KZ-DOSTYK")),
+        _Col("name", _text),
+        _Col("aliases", _text, required=False),
+        _Col("country", _pattern(_ISO3, "KAZ")),
+        _Col("kind", _enum(KINDS)),
+        _Col("lon", _number(-180, 180)),
+        _Col("lat", _number(-90, 90)),
+        _SOURCE,
+    ],
+    "lines.csv": [
+        _Col("id", _pattern(_LINK_ID, "KZ-TURKSIB-AKTOGAY-ALMATY")),
+        _Col("name", _text),
+        _Col("mode", _enum(MODES)),
+        _Col("gauge", _enum(GAUGES, int), required=False),
+        _STATUS,
+        _Col("speed_class", _text),
+        _Col("stops", split_list),
+        *_triple("published_km_{}", positive=True, required=False),
+        _Col("source", _text, required=False),
+    ],
+    "crossings.csv": [
+        _Col("id", _pattern(_LINK_ID, "DOSTYK-ALASHANKOU-RAIL")),
+        _Col("name", _text),
+        _Col("from", _text),
+        _Col("to", _text),
+        _Col("mode", _enum(MODES)),
+        _Col("gauge", _gauge_set, required=False),
+        _Col("customs", _yes_no),
+        *_triple("dwell_{}_h"),
+        _SOURCE,
+        _STATUS,
+    ],
+    "gauge_changes.csv": [
+        _Col("place", _text),
+        _Col("gauges", _gauge_set),
+        *_triple("transship_{}_h"),
+        _SOURCE,
+    ],
+    "ferries.csv": [
+        _Col("id", _pattern(_LINK_ID, "AKTAU-ALAT")),
+        _Col("name", _text),
+        _Col("from", _text),
+        _Col("to", _text),
+        _Col("carries", lambda c: tuple(_enum(MODES)(m) for m in split_list(c))),
+        _STATUS,
+        *_triple("sailing_{}_h", positive=True),
+        *_triple("wait_{}_h"),
+        _SOURCE,
+    ],
+    "terminals.csv": [
+        _Col("place", _text),
+        *_triple("transfer_{}_h"),
+        _SOURCE,
+    ],
+    "speeds.csv": [
+        _Col("class", _pattern(re.compile(r"^[a-z][a-z0-9_]*$"), "rail_kz_main")),
+        _Col("mode", _enum(MODES)),
+        _Col("description", _text),
+        *_triple("speed_{}_kph", positive=True),
+        _SOURCE,
+    ],
+}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated corridor catalog.
+
+    Attributes
+    ----------
+    places
+        One row per place, indexed by id: name, aliases (list), country (ISO3),
+        kind, lon, lat, source.
+    lines
+        Rail and road sections with a LineString through their stops (EPSG:4326),
+        indexed by id, plus the ``country`` they lie in.
+    crossings, gauge_changes, ferries, terminals, speeds
+        The other tables of ``data/README.md`` with typed columns.
+    directory
+        Where the files were read from.
+    """
+
+    places: pd.DataFrame
+    lines: gpd.GeoDataFrame
+    crossings: pd.DataFrame
+    gauge_changes: pd.DataFrame
+    ferries: pd.DataFrame
+    terminals: pd.DataFrame
+    speeds: pd.DataFrame
+    directory: Path
+
+    def place_name(self, place_id: str) -> str:
+        """Return the display name of a place id (the id itself if unknown)."""
+        if place_id in self.places.index:
+            return str(self.places.at[place_id, "name"])
+        return place_id
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _where(path: Path, row: int | None, column: str | None) -> str:
+    parts = [str(path)]
+    if row is not None:
+        parts.append(f"row {row}")
+    if column is not None:
+        parts.append(f"column '{column}'")
+    return ", ".join(parts)
+
+
+def _fail(path: Path, row: int | None, column: str | None, problem: str) -> CatalogError:
+    msg = f"{_where(path, row, column)}: {problem}"
+    return CatalogError(msg)
+
+
+def _read_table(path: Path, columns: list[_Col]) -> pd.DataFrame:
+    """Read one CSV file, parse every cell by its column spec, and check triples."""
+    if not path.is_file():
+        msg = f"{path}: catalog file is missing (expected columns: {', '.join(c.name for c in columns)})"
+        raise CatalogError(msg)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        msg = f"{path}: cannot be read as UTF-8 CSV ({exc}); save it as CSV UTF-8"
+        raise CatalogError(msg) from exc
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c.name for c in columns if c.name not in raw.columns]
+    if missing:
+        msg = f"missing column(s) {', '.join(missing)}; the header must include them (see data/README.md)"
+        raise _fail(path, 1, missing[0], msg)
+    extra = [c for c in raw.columns if c not in {col.name for col in columns} | {"notes"}]
+    if extra:
+        warnings.warn(f"{path}: ignoring unknown column(s) {', '.join(extra)}", UserWarning, stacklevel=3)
+    records = []
+    for i, row in enumerate(raw.itertuples(index=False), start=2):
+        cells = dict(zip(raw.columns, row, strict=True))
+        record: dict[str, Any] = {}
+        for col in columns:
+            cell = str(cells[col.name]).strip()
+            if not cell:
+                if col.required:
+                    raise _fail(path, i, col.name, "is empty; fill it in")
+                record[col.name] = None
+                continue
+            try:
+                record[col.name] = col.parse(cell)
+            except _BadCellError as exc:
+                raise _fail(path, i, col.name, str(exc)) from None
+        if "notes" in cells:
+            record["notes"] = str(cells["notes"]).strip()
+        records.append(record)
+    table = pd.DataFrame.from_records(
+        records, columns=[c.name for c in columns] + (["notes"] if "notes" in raw.columns else [])
+    )
+    for low in [c.name for c in columns if "_low" in c.name]:
+        names = [low, low.replace("_low", "_mode"), low.replace("_low", "_high")]
+        for i, (lo, mode, hi) in enumerate(table[names].itertuples(index=False), start=2):
+            present = [not _missing(v) for v in (lo, mode, hi)]
+            if any(present) and not all(present):
+                raise _fail(path, i, names[present.index(False)], "give all of low, mode and high, or none")
+            if all(present) and not lo <= mode <= hi:
+                msg = f"low <= mode <= high is violated ({lo} / {mode} / {hi}); reorder the values"
+                raise _fail(path, i, names[0] if lo > mode else names[2], msg)
+    return table
+
+
+def _check_unique(path: Path, table: pd.DataFrame, column: str) -> None:
+    seen: dict[str, int] = {}
+    for i, value in enumerate(table[column], start=2):
+        if value in seen:
+            msg = f"duplicate {column} {value!r} (first at row {seen[value]}); ids must be unique"
+            raise _fail(path, i, column, msg)
+        seen[value] = i
+
+
+def _check_refs(path: Path, table: pd.DataFrame, column: str, places: pd.DataFrame) -> None:
+    known = places.index
+    for i, value in enumerate(table[column], start=2):
+        for ref in value if isinstance(value, list) else [value]:
+            if ref not in known:
+                msg = f"unknown place {ref!r}; add it to places.csv or fix the id"
+                raise _fail(path, i, column, msg)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(directory: Path) -> Catalog:
+    return _load(directory)
+
+
+def load(directory: str | Path | None = None) -> Catalog:
+    """Load and validate the catalog.
+
+    Parameters
+    ----------
+    directory
+        A directory with the catalog files; the embedded catalog by default.
+
+    Returns
+    -------
+    Catalog
+
+    Raises
+    ------
+    CatalogError
+        On the first invalid cell or inconsistency, naming file, row and column.
+    """
+    path = data_dir() if directory is None else Path(directory).resolve()
+    if not path.is_dir():
+        msg = f"{path}: not a directory with catalog files"
+        raise CatalogError(msg)
+    return _load_cached(path)
+
+
+def _load(directory: Path) -> Catalog:
+    tables = {name: _read_table(directory / name, cols) for name, cols in SCHEMA.items()}
+    p = directory / "places.csv"
+    places = tables["places.csv"]
+    _check_unique(p, places, "id")
+    places["aliases"] = places["aliases"].map(lambda a: split_list(a) if a else [])
+    places = places.set_index("id", drop=False)
+
+    speeds = tables["speeds.csv"]
+    _check_unique(directory / "speeds.csv", speeds, "class")
+    speeds = speeds.set_index("class", drop=False)
+
+    lines = _check_lines(directory / "lines.csv", tables["lines.csv"], places, speeds)
+    crossings = _check_crossings(directory / "crossings.csv", tables["crossings.csv"], places)
+    ferries = tables["ferries.csv"]
+    fpath = directory / "ferries.csv"
+    _check_unique(fpath, ferries, "id")
+    for col in ("from", "to"):
+        _check_refs(fpath, ferries, col, places)
+        for i, ref in enumerate(ferries[col], start=2):
+            if places.at[ref, "kind"] != "port":
+                msg = f"{ref} is a {places.at[ref, 'kind']}, not a port; set its kind to port in places.csv"
+                raise _fail(fpath, i, col, msg)
+    for name in ("gauge_changes.csv", "terminals.csv"):
+        _check_refs(directory / name, tables[name], "place", places)
+        _check_unique(directory / name, tables[name], "place")
+    gauge_changes = tables["gauge_changes.csv"]
+    for i, gauges in enumerate(gauge_changes["gauges"], start=2):
+        if len(gauges) < 2:
+            raise _fail(directory / "gauge_changes.csv", i, "gauges", "name at least two gauges, e.g. 1435;1520")
+    return Catalog(
+        places=places,
+        lines=lines,
+        crossings=crossings.set_index("id", drop=False),
+        gauge_changes=gauge_changes.set_index("place", drop=False),
+        ferries=ferries.set_index("id", drop=False),
+        terminals=tables["terminals.csv"].set_index("place", drop=False),
+        speeds=speeds,
+        directory=directory,
+    )
+
+
+def _check_lines(path: Path, lines: pd.DataFrame, places: pd.DataFrame, speeds: pd.DataFrame) -> gpd.GeoDataFrame:
+    _check_unique(path, lines, "id")
+    _check_refs(path, lines, "stops", places)
+    countries, geoms = [], []
+    for i, row in enumerate(lines.itertuples(index=False), start=2):
+        if len(row.stops) < 2:
+            raise _fail(path, i, "stops", "a line needs at least two stops")
+        if len(set(row.stops)) != len(row.stops):
+            raise _fail(path, i, "stops", "a stop is listed twice; split the line into two rows")
+        if row.mode == "rail" and _missing(row.gauge):
+            raise _fail(path, i, "gauge", "a rail line needs a gauge (1435, 1520 or 1668)")
+        if row.mode == "road" and not _missing(row.gauge):
+            raise _fail(path, i, "gauge", "a road has no gauge; leave the cell empty")
+        if row.speed_class not in speeds.index:
+            msg = f"unknown speed class {row.speed_class!r}; use one of {', '.join(speeds.index)}"
+            raise _fail(path, i, "speed_class", msg)
+        if speeds.at[row.speed_class, "mode"] != row.mode:
+            raise _fail(
+                path,
+                i,
+                "speed_class",
+                f"{row.speed_class} is a {speeds.at[row.speed_class, 'mode']} class, this line is {row.mode}",
+            )
+        stop_countries = places.loc[row.stops, "country"]
+        if len(set(stop_countries)) > 1:
+            pairs = ", ".join(f"{s} ({c})" for s, c in stop_countries.items())
+            msg = (
+                f"stops lie in more than one country ({pairs}); end the line at the border and add a crossings.csv row"
+            )
+            raise _fail(path, i, "stops", msg)
+        countries.append(stop_countries.iloc[0])
+        geoms.append(LineString(places.loc[row.stops, ["lon", "lat"]].to_numpy()))
+    gauges = pd.Series([None if _missing(g) else int(g) for g in lines["gauge"]], index=lines.index, dtype=object)
+    out = gpd.GeoDataFrame(lines.assign(country=countries, gauge=gauges), geometry=geoms, crs="EPSG:4326")
+    return out.set_index("id", drop=False)
+
+
+def _check_crossings(path: Path, crossings: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    _check_unique(path, crossings, "id")
+    for col in ("from", "to"):
+        _check_refs(path, crossings, col, places)
+    for i, row in enumerate(crossings.to_dict("records"), start=2):
+        a, b = row["from"], row["to"]
+        if places.at[a, "country"] == places.at[b, "country"]:
+            msg = f"{a} and {b} are both in {places.at[a, 'country']}; a crossing joins two countries"
+            raise _fail(path, i, "to", msg)
+        if row["mode"] == "rail" and not row["gauge"]:
+            raise _fail(path, i, "gauge", "a rail crossing needs the gauge(s) of the track that crosses")
+    return crossings

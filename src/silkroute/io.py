@@ -1,0 +1,622 @@
+"""Read and write networks and analysis layers as GeoPackage and GeoJSON files.
+
+Two kinds of files:
+
+* :func:`save_network` / :func:`load_network` store a routable network as a
+  GeoPackage with a ``nodes`` (Point) and an ``edges`` (LineString) layer that
+  round-trips every node, edge and graph attribute exactly (types, integer node
+  ids, edge keys, absent vs ``None`` attributes), so ``silkroute build -o
+  NETWORK.gpkg`` and ``--network NETWORK.gpkg`` work with any network.
+* :func:`export_layers` writes analyst-facing layers (network, places,
+  crossings, corridors, routes) as RFC 7946 GeoJSON files or GeoPackage tables
+  for QGIS and reports.
+
+Every file is written atomically (:func:`atomic_path`): to a temporary file in
+the target directory, then renamed over the target, so an interrupted or failed
+write never leaves a truncated file and an existing file is only replaced by a
+complete one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+if TYPE_CHECKING:
+    from silkroute.catalog import Catalog
+    from silkroute.corridors import CorridorResult
+
+__all__ = ["LAYERS", "atomic_path", "export_layers", "load_network", "network_frame", "save_network", "write_geojson"]
+
+log = logging.getLogger(__name__)
+
+#: Name of the GeoPackage layer metadata item holding the network schema.
+_META_KEY = "silkroute_network"
+#: Column listing, per row, the attributes explicitly set to ``None`` (";"-joined).
+_NONE_COL = "none_attrs"
+_NETWORK_FORMAT = 1
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path that replaces ``path`` once the block succeeds.
+
+    The temporary file lies in the directory of ``path`` (so the final
+    :func:`os.replace` is an atomic rename on the same file system) and keeps its
+    suffix (so drivers that look at the extension still work).  If the block
+    raises, the temporary file and any SQLite side files are removed and
+    ``path`` is left untouched.
+
+    Parameters
+    ----------
+    path
+        The file to write.  Its parent directory is created if needed.
+
+    Yields
+    ------
+    pathlib.Path
+        Where the block must write the complete file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("complete")
+    >>> target.read_text()
+    'complete'
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+    try:
+        yield tmp
+        tmp.replace(target)
+    finally:
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- network GeoPackage
+
+
+def _python(value: Any) -> Any:
+    """Return a numpy scalar as the equivalent Python scalar."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) and not isinstance(value, str | bytes) else value
+
+
+def _type_of(values: list[Any]) -> str:
+    """Return the storage type of one attribute column: bool, int, float, str or json."""
+    kinds = {type(v) for v in values}
+    for name, types in (("bool", {bool}), ("int", {int}), ("float", {float}), ("str", {str})):
+        if kinds <= types:
+            return name
+    return "json"
+
+
+def _encode(value: Any, kind: str) -> Any:
+    return json.dumps(value, ensure_ascii=False) if kind == "json" else value
+
+
+def _decode(value: Any, kind: str) -> Any:
+    if kind == "json":
+        return json.loads(value)
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return str(value)
+
+
+def _is_null(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def _attribute_table(
+    records: list[dict[str, Any]], reserved: tuple[str, ...]
+) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """Turn attribute dicts into encoded columns plus a ``column -> type`` schema.
+
+    Attributes absent from a record stay null; attributes present with the value
+    ``None`` are listed in the record's :data:`_NONE_COL` cell.
+    """
+    names: dict[str, None] = {}
+    for rec in records:
+        names.update(dict.fromkeys(rec))
+    schema: dict[str, str] = {}
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        if name in reserved or name == "geometry":
+            continue
+        values = [_python(rec[name]) for rec in records if rec.get(name) is not None]
+        schema[name] = _type_of(values) if values else "str"
+        columns[name] = [
+            None if rec.get(name) is None else _encode(_python(rec[name]), schema[name]) for rec in records
+        ]
+    columns[_NONE_COL] = [
+        ";".join(k for k, v in rec.items() if v is None and k not in reserved) or None for rec in records
+    ]
+    return columns, schema
+
+
+def _attributes(row: dict[str, Any], schema: dict[str, str]) -> dict[str, Any]:
+    """Decode one stored row back into the attribute dict it was made from."""
+    attrs = {name: _decode(row[name], kind) for name, kind in schema.items() if name in row and not _is_null(row[name])}
+    none = row.get(_NONE_COL)
+    if not _is_null(none):
+        attrs.update(dict.fromkeys(str(none).split(";")))
+    return attrs
+
+
+def _graph_attributes(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Return the JSON-serialisable graph attributes (not the ``_*`` caches nor objects)."""
+    out: dict[str, Any] = {}
+    for key, value in G.graph.items():
+        if key.startswith("_"):
+            continue
+        try:
+            json.dumps(value)
+        except TypeError:
+            log.debug("graph attribute %r (%s) is not saved", key, type(value).__name__)
+            continue
+        out[key] = value
+    return out
+
+
+def save_network(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
+    """Write a network to a GeoPackage with ``nodes`` and ``edges`` layers.
+
+    Parameters
+    ----------
+    G
+        An osmnx-style network (node ``x``/``y``, edge ``geometry``), e.g. from
+        :func:`silkroute.network.build_network` or :func:`silkroute.scenario.apply`.
+    path
+        The ``.gpkg`` file; replaced atomically if it exists.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Notes
+    -----
+    ``nodes`` has one Point per node with its integer id in ``node`` and every
+    node attribute as a column (``key`` is the stable string key).  ``edges``
+    has one LineString per directed edge with ``u``, ``v``, ``key`` (the
+    multi-edge key), ``u_key``/``v_key`` (the stable node keys) and every edge
+    attribute; an edge without ``geometry`` is stored (and loaded) with the
+    straight line between its nodes.  Attribute types, attributes explicitly set to ``None`` (column
+    ``none_attrs``) and the JSON-serialisable graph attributes (``crs``,
+    ``name``, ...) are kept in the layers' metadata, so :func:`load_network`
+    returns an equal graph.  Values that are not bool, int, float or str are
+    stored as JSON text.
+    """
+    import geopandas as gpd
+    import shapely
+
+    path = Path(path)
+    node_ids = list(G.nodes)
+    node_records = [dict(G.nodes[n]) for n in node_ids]
+    node_cols, node_schema = _attribute_table(node_records, ("node",))
+    id_kind = _type_of([_python(n) for n in node_ids])
+    key_kind = _type_of([_python(k) for _, _, k in G.edges(keys=True)])
+    nodes = gpd.GeoDataFrame(
+        {"node": [_encode(_python(n), id_kind) for n in node_ids], **node_cols},
+        geometry=shapely.points([[d["x"], d["y"]] for d in node_records]) if node_ids else [],
+        crs="EPSG:4326",
+    )
+    keys = {n: d.get("key") for n, d in zip(node_ids, node_records, strict=True)}
+    edge_list = list(G.edges(keys=True, data=True))
+    edge_records = [d for *_, d in edge_list]
+    edge_cols, edge_schema = _attribute_table(edge_records, ("u", "v", "key", "u_key", "v_key"))
+    geoms = [
+        d.get("geometry")
+        or shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
+        for u, v, _, d in edge_list
+    ]
+    edges = gpd.GeoDataFrame(
+        {
+            "u": [_encode(_python(u), id_kind) for u, *_ in edge_list],
+            "v": [_encode(_python(v), id_kind) for _, v, *_ in edge_list],
+            "key": [_encode(_python(k), key_kind) for _, _, k, _ in edge_list],
+            "u_key": [keys[u] for u, *_ in edge_list],
+            "v_key": [keys[v] for _, v, *_ in edge_list],
+            **edge_cols,
+        },
+        geometry=geoms,
+        crs="EPSG:4326",
+    )
+    meta = {
+        "format": _NETWORK_FORMAT,
+        "graph": _graph_attributes(G),
+        "node_schema": node_schema,
+        "edge_schema": edge_schema,
+        "node_id": id_kind,
+        "edge_key": key_kind,
+    }
+    with atomic_path(path) as tmp:
+        for name, frame in (("nodes", nodes), ("edges", edges)):
+            frame.to_file(
+                tmp,
+                layer=name,
+                driver="GPKG",
+                engine="pyogrio",
+                layer_metadata={_META_KEY: json.dumps(meta, ensure_ascii=False)},
+            )
+    log.info("saved %d nodes, %d edges to %s", len(nodes), len(edges), path)
+    return path
+
+
+def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """Read a network written by :func:`save_network`.
+
+    Parameters
+    ----------
+    path
+        A GeoPackage with ``nodes`` and ``edges`` layers.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The saved graph: same node ids, edge keys, attributes (with their
+        Python types) and graph attributes; edge ``geometry`` is a shapely
+        LineString.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a silkroute network GeoPackage (the message says how
+        to make one).
+    """
+    import pyogrio
+
+    path = Path(path)
+    if not path.is_file():
+        msg = f"network file not found: {path} (write one with silkroute build -o {path.name})"
+        raise FileNotFoundError(msg)
+    try:
+        layers = {name for name, _ in pyogrio.list_layers(path)}
+        meta = json.loads(pyogrio.read_info(path, layer="edges")["layer_metadata"][_META_KEY])
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        KeyError,
+        TypeError,
+    ) as exc:
+        msg = (
+            f"{path} is not a silkroute network GeoPackage (needs 'nodes' and 'edges' layers "
+            f"written by silkroute.io.save_network): {exc}"
+        )
+        raise ValueError(msg) from None
+    if not {"nodes", "edges"} <= layers:
+        msg = f"{path} lacks a 'nodes' or 'edges' layer (found {sorted(layers)})"
+        raise ValueError(msg)
+    G = nx.MultiDiGraph(**meta["graph"])
+    id_kind, key_kind = meta["node_id"], meta["edge_key"]
+    nodes = pyogrio.read_dataframe(path, layer="nodes")
+    for row in nodes.drop(columns="geometry").to_dict("records"):
+        G.add_node(_decode(row["node"], id_kind), **_attributes(row, meta["node_schema"]))
+    edges = pyogrio.read_dataframe(path, layer="edges")
+    for row, geom in zip(edges.drop(columns="geometry").to_dict("records"), edges.geometry, strict=True):
+        attrs = _attributes(row, meta["edge_schema"])
+        if geom is not None:
+            attrs["geometry"] = geom
+        u, v = _decode(row["u"], id_kind), _decode(row["v"], id_kind)
+        G.add_edge(u, v, key=_decode(row["key"], key_kind), **attrs)
+    return G
+
+
+# --------------------------------------------------------------------------- analysis layers
+
+#: Layers :func:`export_layers` can write, in this order.
+LAYERS = ("network", "places", "crossings", "corridors", "routes")
+FORMATS = ("geojson", "gpkg")
+#: File name of the GeoPackage written by :func:`export_layers` with ``fmt="gpkg"``.
+GPKG_NAME = "silkroute.gpkg"
+
+_NETWORK_COLUMNS = (
+    "id", "from_node", "to_node", "from_place", "to_place", "kind", "mode", "layer", "gauge", "status",
+    "line_id", "name", "country", "speed_class", "crossing", "border", "customs", "ferry", "carries",
+    "gauge_change", "terminal", "length_km", "time_h", "usable", "blocked_by",
+)  # fmt: skip
+_TRIPLES = ("dwell", "transship", "sailing", "wait", "transfer")
+
+
+def _joined(values: Iterable[Any]) -> str:
+    """Return list values as one ``;``-joined string (the export's list convention)."""
+    return ";".join(str(v) for v in values)
+
+
+def _typed(frame: Any) -> Any:
+    """Give object columns holding only bools or ints (and nulls) a nullable dtype."""
+    import pandas as pd
+
+    for column in frame.columns:
+        if column == frame.geometry.name or frame[column].dtype != object:
+            continue
+        values = [v for v in frame[column] if v is not None and not _is_null(v)]
+        if values and all(isinstance(v, bool) for v in values):
+            frame[column] = pd.array([None if _is_null(v) else v for v in frame[column]], dtype="boolean")
+        elif values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            frame[column] = pd.array([None if _is_null(v) else v for v in frame[column]], dtype="Int64")
+    return frame
+
+
+def _frame(rows: list[dict[str, Any]], columns: Sequence[str], geometry: list[Any]) -> Any:
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        [{c: row.get(c) for c in columns} for row in rows], columns=list(columns), geometry=geometry, crs="EPSG:4326"
+    )
+    return _typed(frame)
+
+
+def network_frame(G: nx.MultiDiGraph) -> Any:
+    """Return the network as a GeoDataFrame with one row per undirected edge.
+
+    Both directions of an edge are in the graph; the row is the one with
+    ``reversed == False``.  Node references are the stable node keys
+    (``from_node``/``to_node``), never the integer node ids.
+
+    Parameters
+    ----------
+    G
+        A network, with or without travel times.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns of the ``network`` layer (see :func:`export_layers`).
+    """
+    rows, geoms = [], []
+    triple_cols: dict[str, None] = {}
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if d.get("reversed"):
+            continue
+        a, b = G.nodes[u], G.nodes[v]
+        row = {c: d.get(c) for c in _NETWORK_COLUMNS}
+        row.update(
+            id=f"{a['key']}~{b['key']}" + (f"#{k}" if k else ""),
+            from_node=a["key"],
+            to_node=b["key"],
+            from_place=a.get("place"),
+            to_place=b.get("place"),
+            length_km=float(d.get("length", 0.0)) / 1000.0,
+            time_h=float(d["travel_time"]) / 3600.0 if "travel_time" in d else None,
+        )
+        for name, value in d.items():
+            if name.endswith(("_low_h", "_mode_h", "_high_h")) and name.split("_", 1)[0] in _TRIPLES:
+                row[name] = value
+                triple_cols[name] = None
+        rows.append(row)
+        geoms.append(d.get("geometry"))
+    columns = [*_NETWORK_COLUMNS, *sorted(triple_cols, key=_triple_order)]
+    return _frame(rows, columns, geoms)
+
+
+def _triple_order(name: str) -> tuple[int, int]:
+    prefix, part = name.split("_")[:2]
+    return _TRIPLES.index(prefix), ("low", "mode", "high").index(part)
+
+
+def _places_frame(cat: Any) -> Any:
+    import shapely
+
+    rows = [{"id": pid, **p, "aliases": _joined(p["aliases"])} for pid, p in cat.places.to_dict("index").items()]
+    columns = ("id", "name", "aliases", "country", "kind", "lon", "lat", "source")
+    return _frame(rows, columns, [shapely.Point(r["lon"], r["lat"]) for r in rows])
+
+
+def _crossings_frame(cat: Any) -> Any:
+    import shapely
+
+    places = cat.places
+    rows, geoms = [], []
+    for cid, c in cat.crossings.to_dict("index").items():
+        a, b = places.loc[c["from"]], places.loc[c["to"]]
+        rows.append({
+            "id": cid, **c, "from_place": c["from"], "to_place": c["to"],
+            "border": f"{a['country']}-{b['country']}",
+            "gauge": _joined(c["gauge"]) if c["mode"] == "rail" else None,
+            "customs": bool(c["customs"]),
+        })  # fmt: skip
+        geoms.append(shapely.LineString([(a["lon"], a["lat"]), (b["lon"], b["lat"])]))
+    columns = (
+        "id", "name", "from_place", "to_place", "border", "mode", "gauge", "customs", "status",
+        "dwell_low_h", "dwell_mode_h", "dwell_high_h", "source",
+    )  # fmt: skip
+    return _frame(rows, columns, geoms)
+
+
+def _corridor_frames(
+    results: Mapping[tuple[str, str], Mapping[str, Sequence[CorridorResult]]],
+) -> tuple[Any, Any]:
+    """Return the ``corridors`` and ``routes`` layers of corridor comparisons."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from silkroute.timing import COMPONENTS
+
+    rows, geoms, segments = [], [], []
+    for (origin, destination), by_scenario in results.items():
+        for scenario, rs in by_scenario.items():
+            for res in rs:
+                r = res.route
+                common = {"origin": origin, "destination": destination, "scenario": scenario, "corridor": res.corridor}
+                rows.append({
+                    "id": f"{origin}>{destination}|{scenario}|{res.corridor}", **common, "title": res.title,
+                    "feasible": res.feasible, "reason": res.reason or None,
+                    "length_km": r.length_km if r else None, "time_h": r.time_h if r else None,
+                    "time_days": r.time_days if r else None,
+                    **{f"{c}_h": r.breakdown[c] if r else None for c in COMPONENTS},
+                    "delta_vs_northern_h": res.delta_vs_northern_h,
+                    "countries": _joined(r.countries) if r else None,
+                    "crossings": _joined(c["id"] for c in r.crossings) if r else None,
+                    "gauge_breaks": _joined(g["place"] for g in r.gauge_breaks) if r else None,
+                    "ferries": _joined(r.ferries) if r else None,
+                })  # fmt: skip
+                geoms.append(r.geometry if r else None)
+                if r is not None:
+                    seg = r.to_gdf()
+                    keys = [r.G.nodes[n]["key"] for n in r.nodes]
+                    seg.insert(0, "id", [f"{rows[-1]['id']}|{i}" for i in seg["seq"]])
+                    for i, (name, value) in enumerate(common.items(), start=1):
+                        seg.insert(i, name, value)
+                    seg["from_node"], seg["to_node"] = keys[:-1], keys[1:]
+                    segments.append(seg.drop(columns=["u", "v", "key"]))
+    columns = [*rows[0]] if rows else ["id"]
+    corridors = _frame(rows, columns, geoms)
+    routes = (
+        _typed(gpd.GeoDataFrame(pd.concat(segments, ignore_index=True), crs="EPSG:4326"))
+        if segments
+        else _frame([], ["id"], [])
+    )
+    return corridors, routes
+
+
+def export_layers(
+    directory: str | os.PathLike[str],
+    layers: Sequence[str] = LAYERS,
+    *,
+    pairs: Sequence[tuple[str, str]] = (),
+    scenarios: Sequence[str] = ("baseline",),
+    fmt: str = "geojson",
+    G: nx.MultiDiGraph | None = None,
+    cat: Catalog | None = None,
+    results: Mapping[tuple[str, str], Mapping[str, Sequence[CorridorResult]]] | None = None,
+) -> list[Path]:
+    """Write analysis layers as RFC 7946 GeoJSON files or GeoPackage tables.
+
+    Parameters
+    ----------
+    directory
+        Output directory (created if needed).
+    layers
+        Any of :data:`LAYERS`: ``network``, ``places``, ``crossings``,
+        ``corridors``, ``routes``.
+    pairs
+        ``(origin, destination)`` place names for the ``corridors`` and
+        ``routes`` layers, compared with :func:`silkroute.corridors.compare`
+        under every scenario of ``scenarios`` (the layers name them by place id).
+    scenarios
+        Embedded scenario names or TOML files; the first one's network is the
+        ``network`` layer.
+    fmt
+        ``"geojson"``: one ``<layer>.geojson`` file per layer;
+        ``"gpkg"``: one table per layer in ``silkroute.gpkg``.
+    G, cat
+        Network and catalog to export instead of the scenario network and the
+        catalog it was built from.
+    results
+        Already computed comparisons, ``{(origin, destination): {scenario:
+        [CorridorResult, ...]}}``, instead of ``pairs``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.  Each one is written to a temporary file and renamed
+        into place: an interrupted export never leaves a truncated file.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer or format, or ``corridors``/``routes`` without
+        ``pairs`` or ``results``.
+    silkroute.UnknownPlaceError
+        If a place of ``pairs`` matches no place.
+
+    Notes
+    -----
+    GeoJSON files follow RFC 7946: WGS84 longitude/latitude, no ``crs``
+    member, the feature ``id`` at the top level.  List values (aliases,
+    countries, crossings passed, ...) are ``;``-joined strings.  Node
+    references are stable node keys (``KZ-DOSTYK@rail1520``) and place ids.
+    Units are in the property names (``length_km``, ``time_h``).
+    """
+    from silkroute import catalog as _catalog
+    from silkroute import corridors as _corridors
+    from silkroute import scenario as _scenario
+
+    unknown = [name for name in layers if name not in LAYERS]
+    if unknown:
+        msg = f"unknown layer(s) {', '.join(unknown)}: choose from {', '.join(LAYERS)}"
+        raise ValueError(msg)
+    if fmt not in FORMATS:
+        msg = f"unknown format {fmt!r}: choose geojson or gpkg"
+        raise ValueError(msg)
+    wants_routes = {"corridors", "routes"} & set(layers)
+    if wants_routes and results is None and not pairs:
+        msg = f"the {' and '.join(sorted(wants_routes))} layer(s) need an origin and a destination (--from/--to)"
+        raise ValueError(msg)
+    if G is None and ({"network", "places", "crossings"} & set(layers)):
+        G = _scenario.network(scenarios[0] if scenarios else "baseline")
+    if cat is None and ({"places", "crossings"} & set(layers)):
+        cat = _catalog.load(G.graph.get("catalog") if G is not None else None)
+    if wants_routes and results is None:
+        from silkroute.routing import resolve
+
+        ref = _scenario.network(scenarios[0] if scenarios else "baseline")
+        results = {(resolve(ref, o), resolve(ref, t)): _corridors.compare(o, t, list(scenarios)) for o, t in pairs}
+    frames: dict[str, Any] = {}
+    for name in layers:
+        if name == "network":
+            frames[name] = network_frame(G)
+        elif name == "places":
+            frames[name] = _places_frame(cat)
+        elif name == "crossings":
+            frames[name] = _crossings_frame(cat)
+        elif name not in frames:
+            frames["corridors"], frames["routes"] = _corridor_frames(results or {})
+    frames = {name: frames[name] for name in layers}
+    return _write_frames(Path(directory), frames, fmt)
+
+
+def _write_frames(directory: Path, frames: Mapping[str, Any], fmt: str) -> list[Path]:
+    if fmt == "gpkg":
+        path = directory / GPKG_NAME
+        with atomic_path(path) as tmp:
+            for name, frame in frames.items():
+                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        return [path]
+    written = [write_geojson(frame, directory / f"{name}.geojson") for name, frame in frames.items()]
+    log.info("wrote %d layer(s) to %s", len(written), directory)
+    return written
+
+
+def write_geojson(frame: Any, path: str | os.PathLike[str]) -> Path:
+    """Write one GeoDataFrame as RFC 7946 GeoJSON, atomically; list values ``;``-joined.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    path = Path(path)
+    frame = frame.copy()
+    for column in frame.columns:
+        if column != frame.geometry.name and frame[column].map(lambda v: isinstance(v, list | tuple)).any():
+            frame[column] = frame[column].map(lambda v: _joined(v) if isinstance(v, list | tuple) else v)
+    id_field = {"ID_FIELD": "id"} if "id" in frame.columns else {}
+    with atomic_path(path) as tmp:
+        frame.to_file(tmp, layer=path.stem, driver="GeoJSON", engine="pyogrio", RFC7946="YES", **id_field)
+    return path

@@ -1,0 +1,220 @@
+"""Headless-Chromium harness for the project's browser tests (not a test module).
+
+Opens a local HTML file in Debian's ``chromium`` through Playwright (PyPI
+``playwright``; its bundled driver talks to ``/usr/bin/chromium``, so
+``playwright install`` is never needed), aborts every request that is not
+``file:`` or ``data:``, and reports what a user would see of a Leaflet map.
+
+Usage in a test::
+
+    from .browser import render_page, require_chromium
+
+    def test_map(tmp_path):
+        require_chromium()
+        report = render_page(tmp_path / "map.html", tmp_path / "map.png")
+        assert report.errors == [] and report.blocked_requests == []
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "PageReport",
+    "browser_required",
+    "chromium_available",
+    "render_page",
+    "require_chromium",
+    "unavailable_reason",
+]
+
+#: Browser binary (Debian package ``chromium``); override with ``SILKROUTE_CHROMIUM``.
+CHROMIUM = os.environ.get("SILKROUTE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Resolves once the folium map is on the page, or once it is clear it never
+# will be (no Leaflet at all): `L` undefined after the load event.
+_READY_JS = """() => {
+    if (document.readyState !== 'complete') return false;
+    if (typeof window.L === 'undefined') return true;
+    const pane = document.querySelector('.leaflet-container .leaflet-map-pane');
+    return pane !== null && document.fonts.status === 'loaded';
+}"""
+
+_COLLECT_JS = """() => {
+    const count = (sel) => document.querySelectorAll(sel).length;
+    const imgs = Array.from(document.querySelectorAll('img'));
+    return {
+        leaflet_defined: typeof window.L !== 'undefined',
+        paths: count('path.leaflet-interactive'),
+        markers: count('.leaflet-marker-pane > *'),
+        leaflet_marker_icons: count('.leaflet-marker-icon'),
+        awesome_markers: count('.leaflet-marker-pane .awesome-marker'),
+        layer_control: count('.leaflet-control-layers') > 0,
+        layer_labels: Array.from(
+            document.querySelectorAll('.leaflet-control-layers-overlays label'),
+            (el) => el.textContent.trim()),
+        broken_images: imgs.filter((i) => !i.complete || i.naturalWidth === 0).length,
+        fa_font_loaded: Array.from(document.fonts).some(
+            (f) => f.family.replace(/["']/g, '') === 'Font Awesome 6 Free'
+                && String(f.weight) === '900' && f.status === 'loaded'),
+    };
+}"""
+
+
+@dataclass
+class PageReport:
+    """What the browser saw of one page."""
+
+    errors: list[str] = field(default_factory=list)
+    """Console messages of type ``error`` and uncaught page errors."""
+    blocked_requests: list[str] = field(default_factory=list)
+    """URLs of the aborted (non ``file:``/``data:``) requests."""
+    leaflet_defined: bool = False
+    """Whether ``window.L`` is defined."""
+    paths: int = 0
+    """Number of ``path.leaflet-interactive`` elements (vector layers)."""
+    markers: int = 0
+    """Number of marker icons of any kind (children of ``.leaflet-marker-pane``)."""
+    leaflet_marker_icons: int = 0
+    """Number of ``.leaflet-marker-icon`` elements: Leaflet's own icons (``L.Icon``,
+    ``folium.Marker`` without ``icon=``); awesome-markers 2.0.2 does not set that class."""
+    awesome_markers: int = 0
+    """Number of ``.awesome-marker`` icons (``folium.Icon``), shadows not counted."""
+    layer_control: bool = False
+    """Whether a ``.leaflet-control-layers`` element exists."""
+    layer_labels: list[str] = field(default_factory=list)
+    """Stripped text of the overlay entries of the layer control."""
+    broken_images: int = 0
+    """Number of ``<img>`` elements that failed to load."""
+    fa_font_loaded: bool = False
+    """Whether the Font Awesome 6 solid font (weight 900) has loaded."""
+    screenshot: Path | None = None
+    """The PNG written, if one was asked for."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Number of elements matching each CSS selector passed as ``count=``."""
+
+
+@lru_cache(maxsize=1)
+def unavailable_reason() -> str | None:
+    """Say why browser tests cannot run here, or return None if they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the PyPI package playwright is not installed (pip install playwright)"
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and not shutil.which(
+        CHROMIUM
+    ):
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def chromium_available() -> bool:
+    """Return True if playwright and the Chromium binary are both present."""
+    return unavailable_reason() is None
+
+
+def browser_required() -> bool:
+    """Return True if browser tests must fail rather than skip (CI sets this)."""
+    return bool(os.environ.get("SILKROUTE_REQUIRE_BROWSER") or os.environ.get("CI"))
+
+
+def require_chromium() -> None:
+    """Skip the calling test if Chromium is unavailable.
+
+    Fails instead when ``SILKROUTE_REQUIRE_BROWSER`` (set by ``.ci/run``) or ``CI`` is set.
+    """
+    import pytest
+
+    reason = unavailable_reason()
+    if reason is None:
+        return
+    if browser_required():
+        pytest.fail(f"browser tests are required here (SILKROUTE_REQUIRE_BROWSER/CI): {reason}")
+    pytest.skip(reason)
+
+
+def render_page(
+    path: Path,
+    screenshot: Path | None = None,
+    *,
+    wait_ms: int = 10_000,
+    viewport: tuple[int, int] = (1024, 768),
+    count: tuple[str, ...] = (),
+) -> PageReport:
+    """Open ``path`` in headless Chromium with the network cut off and report.
+
+    Parameters
+    ----------
+    path : Path
+        Local HTML file.
+    screenshot : Path, optional
+        Where to write a PNG of the viewport (parent folders are created).
+    wait_ms : int
+        Longest wait for the page load and for the Leaflet map to be ready.
+    viewport : tuple of int
+        Width and height of the page in CSS pixels.
+    count : tuple of str
+        CSS selectors whose matching elements are counted into ``PageReport.counts``.
+
+    Returns
+    -------
+    PageReport
+    """
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import Route, sync_playwright
+
+    report = PageReport()
+
+    def route(r: Route) -> None:
+        url = r.request.url
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            report.blocked_requests.append(url)
+            r.abort("internetdisconnected")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            page.on(
+                "console",
+                lambda m: report.errors.append(f"console: {m.text}") if m.type == "error" else None,
+            )
+            page.on("pageerror", lambda e: report.errors.append(f"pageerror: {e}"))
+            page.route("**/*", route)
+            page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=wait_ms)
+            try:
+                page.wait_for_function(_READY_JS, timeout=wait_ms)
+            except PlaywrightError as exc:  # report what is there; assertions decide
+                report.errors.append(f"harness: map not ready after {wait_ms} ms: {exc}")
+            page.wait_for_timeout(100)  # let Leaflet finish its first layout frame
+            for key, value in page.evaluate(_COLLECT_JS).items():
+                setattr(report, key, value)
+            report.counts = {
+                sel: page.evaluate("(s) => document.querySelectorAll(s).length", sel) for sel in count
+            }
+            if screenshot is not None:
+                screenshot = Path(screenshot)
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot))
+                report.screenshot = screenshot
+        finally:
+            browser.close()
+    return report

@@ -1,0 +1,149 @@
+"""The silkroute command: exit codes and the JSON contracts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from silkroute.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_places_json_contract() -> None:
+    res = run("places", "lodz", "--format", "json")
+    assert res.exit_code == 0
+    (place,) = json.loads(res.stdout)
+    assert set(place) == {"id", "name", "aliases", "country", "kind", "lon", "lat"}
+    assert place["id"] == "PL-LODZ" and place["name"] == "Łódź" and place["country"] == "POL"
+
+
+def test_route_json_contract() -> None:
+    res = run("route", "--from", "Almaty", "--to", "Tashkent", "--format", "json", "-k", "2")
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert {"origin", "destination", "scenario", "routes"} <= set(data)
+    assert data["origin"] == "KZ-ALMATY" and data["scenario"] == "baseline"
+    r = data["routes"][0]
+    assert {"length_km", "time_h", "breakdown", "countries", "crossings", "gauge_breaks", "places"} <= set(r)
+    assert r["countries"][0] == "KAZ" and r["countries"][-1] == "UZB"
+    assert sum(r["breakdown"].values()) == pytest.approx(r["time_h"], abs=0.1)
+
+
+def test_compare_json_contract() -> None:
+    res = run(
+        "compare",
+        "--from",
+        "Kashgar",
+        "--to",
+        "Tashkent",
+        "--scenario",
+        "baseline",
+        "--scenario",
+        "cku-open",
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["origin"] == "CN-KASHGAR" and data["destination"] == "UZ-TASHKENT"
+    assert [c["scenario"] for c in data["comparisons"]] == ["baseline", "cku-open"]
+    for comp in data["comparisons"]:
+        names = [c["corridor"] for c in comp["corridors"]]
+        assert names == ["northern", "middle", "cku", "southern-iran"]
+        for c in comp["corridors"]:
+            assert {
+                "corridor",
+                "feasible",
+                "reason",
+                "length_km",
+                "time_h",
+                "breakdown",
+                "countries",
+                "crossings",
+                "delta_vs_northern_h",
+            } <= set(c)
+    base = {c["corridor"]: c for c in data["comparisons"][0]["corridors"]}
+    cku = {c["corridor"]: c for c in data["comparisons"][1]["corridors"]}
+    assert base["cku"]["feasible"] is False and "under_construction" in base["cku"]["reason"]
+    assert cku["cku"]["feasible"] is True and cku["cku"]["delta_vs_northern_h"] < 0
+    assert base["northern"]["delta_vs_northern_h"] == 0
+
+
+def test_compare_csv() -> None:
+    res = run("compare", "--from", "Xian", "--to", "Duisburg", "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["corridor"] for r in rows] == ["northern", "middle", "cku", "southern-iran"]
+    assert float(rows[0]["time_h"]) > 0
+
+
+def test_table_output_shows_days() -> None:
+    res = run("route", "--from", "Almaty", "--to", "Tashkent")
+    assert res.exit_code == 0
+    assert " d)" in res.stdout and "where the time goes" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["route", "--from", "Almatyy", "--to", "Tashkent"], 2, "closest names: Almaty"),
+        (["route", "--from", "Almaty", "--to", "Tashkent", "--scenario", "no-such"], 2, "unknown scenario 'no-such'"),
+        (["route", "--from", "Almaty", "--to", "Tashkent", "--mode", "boat"], 2, "boat"),
+        (
+            ["route", "--from", "Almaty", "--to", "Tashkent", "--avoid-country", "UZB"],
+            3,
+            "lies in UZB, which is avoided",
+        ),
+        (
+            ["route", "--from", "Kashgar", "--to", "Andijan", "--mode", "rail", "--via", "Makmal"],
+            3,
+            "under_construction",
+        ),
+        (["compare", "--from", "Nowhere", "--to", "Tashkent"], 2, "unknown place 'Nowhere'"),
+    ],
+)
+def test_exit_codes_and_one_sentence_errors(args: list[str], code: int, words: str) -> None:
+    res = runner.invoke(app, args)
+    assert res.exit_code == code
+    assert words in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_bad_scenario_file_names_key_and_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n[scale]\ndwel = 2\n', encoding="utf-8")
+    res = runner.invoke(app, ["compare", "--from", "Xian", "--to", "Duisburg", "--scenario", str(bad)])
+    assert res.exit_code == 2
+    assert str(bad) in res.stderr and "scale.dwel" in res.stderr and "did you mean 'dwell'" in res.stderr
+
+
+def test_console_script_runs() -> None:
+    exe = Path(sys.executable).with_name("silkroute")
+    res = subprocess.run(
+        [str(exe), "route", "--from", "lodz", "--to", "Horgos"],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"COLUMNS": "200"},
+        check=False,
+    )
+    assert res.returncode in (0, 3), res.stderr
+    res = subprocess.run(
+        [str(exe), "--debug", "route", "--from", "Atlantis", "--to", "Tashkent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 2 and "Traceback" in res.stderr

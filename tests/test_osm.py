@@ -1,0 +1,239 @@
+"""OSM ingestion (silkroute.osm) and any-line-file builds (silkroute.lines) on hand-written and real data."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+
+from silkroute import io, lines, osm, routing
+
+from .conftest import FIXTURES, real_file
+
+GEOD = Geod(ellps="WGS84")
+HAND = FIXTURES / "osm" / "gauge_name_station.osm"
+TKM_AZE = "osm_turkmenistan_azerbaijan_rail.osm.gz"
+COUNTRIES = "countries_ne50m.geojson.gz"
+
+
+def line_edges(G: nx.MultiDiGraph) -> list[tuple[int, int, dict]]:
+    return [(u, v, d) for u, v, d in G.edges(data=True) if d["kind"] == "line" and not d["reversed"]]
+
+
+def key_of(lon: float, lat: float, layer: str = "rail1520") -> str:
+    return f"{layer}:{lon:.7f},{lat:.7f}"
+
+
+@pytest.fixture(scope="module")
+def hand() -> nx.MultiDiGraph:
+    return osm.graph_from_osm(HAND)
+
+
+def test_filter_keeps_tagged_rail_and_drops_the_rest(hand: nx.MultiDiGraph) -> None:
+    ids = {i for *_, d in line_edges(hand) for i in str(d["osm_id"]).split(";")}
+    assert ids == {"101", "102", "103", "104", "105", "109", "110"}  # no abandoned 106, road 107, siding 108
+    trans = next(d for *_, d in line_edges(hand) if d["name"] == "Trans-Caspian")
+    assert trans["gauge"] == 1520 and isinstance(trans["gauge"], int)
+    assert {k: trans[k] for k in ("railway", "electrified", "maxspeed", "usage", "ref", "layer", "mode")} == {
+        "railway": "rail",
+        "electrified": "no",
+        "maxspeed": "80",
+        "usage": "main",
+        "ref": "TC",
+        "layer": "rail1520",
+        "mode": "rail",
+    }
+    assert trans["speed_class"] == "rail_ca"
+    with_sidings = osm.graph_from_osm(HAND, service=["siding"])
+    assert any("108" in str(d["osm_id"]) for *_, d in line_edges(with_sidings))
+    roads = osm.graph_from_osm(HAND, mode="road")
+    assert [d["ref"] for *_, d in line_edges(roads)] == ["M37"]
+    assert {d["layer"] for _, d in roads.nodes(data=True)} == {"road"}
+
+
+def test_simplification_merges_equal_ways_only(hand: nx.MultiDiGraph) -> None:
+    keys = {d["key"] for _, d in hand.nodes(data=True)}
+    assert key_of(58.1, 37.9) not in keys  # 101|102: same tags, merged through node 3
+    assert key_of(58.2, 37.92) in keys  # 102|103: the name changes
+    assert {key_of(58.3, 37.92), key_of(58.3, 37.92, "rail1435")} <= keys  # 103|104: the gauge changes
+    ix = {d["key"]: n for n, d in hand.nodes(data=True)}
+    assert not nx.has_path(hand, ix[key_of(58.3, 37.92)], ix[key_of(58.3, 37.92, "rail1435")])
+    merged = next(d for *_, d in line_edges(hand) if d["name"] == "Trans-Caspian")
+    assert merged["osm_id"] == "101;102"
+    expected = GEOD.geometry_length(
+        shapely.LineString([(58.0, 37.9), (58.05, 37.9), (58.1, 37.9), (58.15, 37.91), (58.2, 37.92)])
+    )
+    assert merged["length"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_station_stops_merging_and_becomes_a_place(hand: nx.MultiDiGraph) -> None:
+    station = [n for n, d in hand.nodes(data=True) if d.get("place") == "osm:n14"]
+    assert len(station) == 1
+    assert hand.nodes[station[0]]["name"] == "Test Station"
+    assert hand.degree(station[0]) == 4  # two neighbours, both directions
+    assert routing.resolve(hand, "test station") == "osm:n14"
+
+
+def test_dual_gauge_way_is_in_both_layers(hand: nx.MultiDiGraph) -> None:
+    dual = [d for *_, d in line_edges(hand) if d["name"] == "Dual Line"]
+    assert sorted(d["gauge"] for d in dual) == [1435, 1520]
+    assert all(d["dual_gauge"] and d["gauge_osm"] == "1435;1520" for d in dual)
+    assert hand.graph["ingest"]["dual_gauge_lines"] == 1
+
+
+def test_osmnx_engine_gives_the_same_network(hand: nx.MultiDiGraph) -> None:
+    import osmnx as ox
+
+    before = list(ox.settings.useful_tags_way)
+    other = osm.graph_from_osm(HAND, engine="osmnx")
+    assert ox.settings.useful_tags_way == before
+    assert sorted(d["key"] for _, d in other.nodes(data=True)) == sorted(d["key"] for _, d in hand.nodes(data=True))
+    assert sorted(round(d["length"], 3) for *_, d in line_edges(other)) == sorted(
+        round(d["length"], 3) for *_, d in line_edges(hand)
+    )
+
+
+def test_osmnx_settings_restored_on_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import osmnx as ox
+
+    before = list(ox.settings.useful_tags_way)
+
+    def boom(*_a, **_k):
+        assert "gauge" in ox.settings.useful_tags_way
+        raise RuntimeError("parse failed")
+
+    monkeypatch.setattr(ox, "graph_from_xml", boom)
+    with pytest.raises(RuntimeError, match="parse failed"):
+        osm.read_osm(HAND, engine="osmnx")
+    assert ox.settings.useful_tags_way == before
+
+
+def test_download_needs_the_online_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    import osmnx as ox
+
+    calls: list[tuple[object, dict]] = []
+
+    def fake(query, **kwargs):
+        calls.append((query, kwargs))
+        assert "gauge" in ox.settings.useful_tags_way
+        return ox.graph_from_xml(HAND, simplify=False, retain_all=True)
+
+    monkeypatch.setattr(ox, "graph_from_place", fake)
+    monkeypatch.setattr(ox, "graph_from_polygon", fake)
+    with pytest.raises(PermissionError, match="online=True"):
+        osm.download("Turkmenistan")
+    assert calls == []
+    G = osm.download("Turkmenistan", online=True)
+    assert calls[0][0] == "Turkmenistan"
+    assert calls[0][1]["custom_filter"] == '["railway"~"^(rail)$"]'
+    assert {str(d["osm_id"]) for *_, d in line_edges(G)} >= {"103", "104"}
+    osm.download(shapely.box(58, 37, 59, 38), online=True, railway=["rail", "narrow_gauge"])
+    assert calls[1][1]["custom_filter"] == '["railway"~"^(rail|narrow_gauge)$"]'
+
+
+def test_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"not found: .*nope\.osm"):
+        osm.graph_from_osm(tmp_path / "nope.osm")
+    bad = tmp_path / "lines.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match=r"unsupported line file .*GeoPackage"):
+        lines.build_from_file(bad)
+    with pytest.raises(ValueError, match="unknown engine"):
+        osm.read_osm(HAND, engine="lxml")
+    with pytest.raises(ValueError, match="mode must be"):
+        osm.read_osm(HAND, mode="ferry")
+
+
+def test_gauge_by_country_needs_countries() -> None:
+    gdf = gpd.GeoDataFrame(geometry=[shapely.LineString([(58.0, 37.9), (58.1, 37.9)])], crs="EPSG:4326")
+    with pytest.warns(UserWarning, match="stays unknown"):
+        G = lines.network_from_lines(gdf, gauge_by_country=True)
+    assert {d["layer"] for _, d in G.nodes(data=True)} == {"rail"}
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.fixture(scope="module")
+def tkm_aze() -> nx.MultiDiGraph:
+    # lines in Afghanistan (mixed gauges) or outside every polygon keep no gauge, and the builder says so
+    with pytest.warns(UserWarning, match=r"\d+ rail lines have no gauge"):
+        return lines.build_from_file(real_file(TKM_AZE), countries=real_file(COUNTRIES), gauge_by_country=True)
+
+
+def nearest_in_main(G: nx.MultiDiGraph, lon: float, lat: float, layer: str = "rail1520") -> tuple[int, float]:
+    U = G.subgraph([n for n, d in G.nodes(data=True) if d["layer"] == layer]).to_undirected(as_view=True)
+    main = set().union(*(c for c in nx.connected_components(U) if len(c) > 1000))  # not a yard fragment
+    ids = np.array(sorted(main))
+    xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in ids])
+    k = int(np.argmin((xy[:, 0] - lon) ** 2 + (xy[:, 1] - lat) ** 2))
+    return int(ids[k]), float(GEOD.inv(lon, lat, *xy[k])[2])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low_km", "high_km"),
+    [
+        # Trans-Caspian railway, Turkmenbashi–Ashgabat: ~550 km of track (geodesic 522 km)
+        ((52.975, 40.017), (58.372, 37.933), 530, 600),
+        # Baku–Tbilisi: ~550 km by rail (geodesic 445 km)
+        ((49.867, 40.383), (44.799, 41.722), 470, 600),
+    ],
+)
+def test_real_track_lengths_between_stations(tkm_aze, a, b, low_km, high_km) -> None:
+    (na, da), (nb, db) = nearest_in_main(tkm_aze, *a), nearest_in_main(tkm_aze, *b)
+    assert da < 5000 and db < 5000
+    km = nx.shortest_path_length(tkm_aze, na, nb, weight="length") / 1000
+    geodesic = GEOD.inv(*a, *b)[2] / 1000
+    assert low_km <= km <= high_km
+    assert 1.02 < km / geodesic < 1.35
+
+
+def test_real_network_schema_and_gauges(tkm_aze) -> None:
+    assert tkm_aze.graph["crs"] == "EPSG:4326"
+    assert all(isinstance(n, int) for n in tkm_aze.nodes)
+    edges = line_edges(tkm_aze)
+    by_country = {}
+    for *_, d in edges:
+        by_country.setdefault(d["country"], set()).add(d["gauge"])
+        assert d["railway"] == "rail" and d["length"] > 0 and d["geometry"].geom_type == "LineString"
+    assert by_country["TKM"] == {1520} and by_country["AZE"] == {1520} and by_country["IRN"] == {1435}
+    classes = {d["country"]: d["speed_class"] for *_, d in edges}
+    assert classes["TKM"] == "rail_ca" and classes["AZE"] == "rail_caucasus" and classes["IRN"] == "rail_ir"
+    assert "lines in file: 13291" in lines.summary(tkm_aze)  # the 13,291 railway=rail of 13,684 ways
+
+
+def test_network_round_trips_through_geopackage(tkm_aze, tmp_path: Path) -> None:
+    path = io.save_network(tkm_aze, tmp_path / "tkm.gpkg")
+    back = io.load_network(path)
+    assert back.number_of_nodes() == tkm_aze.number_of_nodes()
+    assert back.number_of_edges() == tkm_aze.number_of_edges()
+
+
+def test_pbf_reads_like_the_xml(tmp_path: Path) -> None:
+    import osmium
+
+    xml = real_file(TKM_AZE)
+    pbf = tmp_path / "tkm.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    assert pbf.stat().st_size < xml.stat().st_size
+    a, b = osm.read_osm(pbf), osm.read_osm(xml)
+    assert len(a) == 13291
+    assert a["osm_id"].tolist() == b["osm_id"].tolist()
+    assert all(shapely.equals_exact(a.geometry.values, b.geometry.values, tolerance=1e-7))
+
+
+def test_uzbek_geopackage_builds_and_filters() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G = lines.build_from_file(real_file("osm_uzbekistan_rail.gpkg"), snap_m=0)
+    report = G.graph["ingest"]
+    assert report["lines_read"] == 8656  # fclass=rail only: no light_rail, narrow_gauge, miniature_railway
+    assert {d["fclass"] for *_, d in line_edges(G)} == {"rail"}

@@ -1,0 +1,73 @@
+"""Routes on the full default network against an independent oracle (scipy.sparse.csgraph.dijkstra)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from silkroute import routing
+from silkroute.network import place_nodes
+
+
+def oracle(G, weight: str):
+    """Min-weight sparse matrix of the usable edges, built straight from the MultiDiGraph."""
+    nodes = list(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    best: dict[tuple[int, int], float] = {}
+    for u, v, d in G.edges(data=True):
+        if not d["usable"]:
+            continue
+        key = (index[u], index[v])
+        best[key] = min(best.get(key, np.inf), float(d[weight]))
+    (rows, cols), w = zip(*best.keys(), strict=True), list(best.values())
+    return csr_matrix((w, (rows, cols)), shape=(len(nodes), len(nodes))), index
+
+
+@pytest.mark.parametrize(("optimize", "weight", "scale"), [("time", "travel_time", 3600.0), ("distance", "length", 1000.0)])
+def test_fifty_random_pairs_match_scipy(baseline, optimize: str, weight: str, scale: float) -> None:
+    A, index = oracle(baseline, weight)
+    places = sorted(place_nodes(baseline))
+    rng = random.Random(2026)
+    checked = unreachable = 0
+    while checked < 50:
+        o, t = rng.sample(places, 2)
+        src = [index[n] for n in place_nodes(baseline)[o]]
+        dst = [index[n] for n in place_nodes(baseline)[t]]
+        expected = float(np.min(dijkstra(A, indices=src, min_only=True)[dst]))
+        if not np.isfinite(expected):
+            with pytest.raises(routing.NoRouteError):
+                routing.route(baseline, o, t, optimize=optimize)
+            unreachable += 1
+            if unreachable > 50:
+                pytest.fail("too many unreachable pairs: the network is fragmented")
+            continue
+        r = routing.route(baseline, o, t, optimize=optimize)[0]
+        got = r.time_h if optimize == "time" else r.length_km
+        assert got == pytest.approx(expected / scale, rel=1e-9), (o, t)
+        assert sum(r.breakdown.values()) == pytest.approx(r.time_h, rel=1e-9)
+        checked += 1
+
+
+def test_alternatives_differ_in_substance(baseline) -> None:
+    routes = routing.route(baseline, "Xi'an", "Duisburg", k=3, mode="rail")
+    assert len(routes) == 3
+    signatures = [r.signature() for r in routes]
+    assert len(set(signatures)) == 3
+    times = [r.time_h for r in routes]
+    assert times == sorted(times)
+    # each alternative uses a border crossing, ferry or break of gauge that the best one does not
+    for r in routes[1:]:
+        assert set(r.signature()) - set(routes[0].signature())
+
+
+def test_via_alternatives_and_avoidance_on_real_network(baseline) -> None:
+    r = routing.fastest(baseline, "Urumqi", "Baku", via=[["KZ-AKTAU-PORT", "KZ-KURYK-PORT"]], mode="rail")
+    assert any(p["id"] in ("KZ-AKTAU-PORT", "KZ-KURYK-PORT") for p in r.places)
+    assert "ferry_wait" in {k for k, v in r.breakdown.items() if v > 0}
+    no_russia = routing.fastest(baseline, "Xi'an", "Duisburg", avoid_countries=["RUS", "BLR"], mode="rail")
+    assert not {"RUS", "BLR"} & set(no_russia.countries)
+    assert no_russia.time_h > routing.fastest(baseline, "Xi'an", "Duisburg", mode="rail").time_h

@@ -1,0 +1,88 @@
+"""Monte Carlo times: degenerate inputs, convergence to the analytic mean, seeds, sweeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from silkroute import catalog, network, scenario
+from silkroute.corridors import Corridor
+from silkroute.timing import TimeModel, expected
+from silkroute.uncertainty import sample_triples, simulate_on
+
+CORRIDORS = {
+    "northern": Corridor("northern", "via Khorgos", "", via=(("CN-KHORGOS",),), mode="rail"),
+    "road": Corridor("road", "by road", "", via=(), mode="road"),
+}
+
+
+@pytest.fixture
+def mini(mini_catalog_dir: Path):
+    cat = catalog.load(mini_catalog_dir)
+    model = TimeModel.from_catalog(cat)
+    return scenario.apply(network.build_network(cat), scenario.Scenario(name="test"), model), model
+
+
+@pytest.mark.parametrize("distribution", ["pert", "triangular"])
+def test_sampled_means_converge_to_the_analytic_mean(distribution: str) -> None:
+    triples = np.array([[1.0, 4.0, 13.0], [24.0, 72.0, 336.0], [0.5, 0.5, 0.5]])
+    x = sample_triples(triples, 400_000, np.random.default_rng(7), distribution)
+    for row, (low, mode, high) in zip(x, triples, strict=True):
+        assert row.min() >= low and row.max() <= high
+        se = row.std() / np.sqrt(row.size)
+        assert abs(row.mean() - expected(low, mode, high, distribution)) <= 4 * se + 1e-12
+
+
+def test_degenerate_distributions_give_the_deterministic_result(mini) -> None:
+    G, model = mini
+    for _u, _v, d in G.edges(data=True):  # collapse every triple to its mode
+        for key in [k for k in d if k.endswith("_low_h")]:
+            d[key] = d[key.replace("_low_h", "_high_h")] = d[key.replace("_low_h", "_mode_h")]
+    flat = TimeModel(
+        {c: (m, m, m) for c, (_lo, m, _hi) in model.speeds_kph.items()}, (9.0, 9.0, 9.0), model.distribution
+    )
+    G = scenario.apply(G, scenario.Scenario(name="flat"), flat)
+    res = simulate_on(
+        G, "Yining", "Tashkent", draws=50, seed=1, corridors={"northern": CORRIDORS["northern"]}, model=flat
+    )
+    (c,) = res.corridors
+    assert np.all(c.days == c.days[0])
+    assert c.days[0] == pytest.approx(c.expected_days, rel=1e-12)
+
+
+def test_sample_mean_converges_to_the_route_time(mini) -> None:
+    G, model = mini
+    res = simulate_on(
+        G, "Yining", "Tashkent", draws=100_000, seed=3, corridors={"northern": CORRIDORS["northern"]}, model=model
+    )
+    (c,) = res.corridors
+    assert len(c.candidates) == 1  # one path: the mean is the analytic expected time
+    se = c.days.std() / np.sqrt(c.days.size)
+    assert abs(c.days.mean() - c.expected_days) <= 4 * se
+    q = c.quantiles()
+    assert q["p10_days"] < q["p50_days"] < q["p90_days"]
+
+
+def test_seeds_reproduce(mini) -> None:
+    G, model = mini
+    a = simulate_on(G, "Almaty", "Shymkent", draws=2000, seed=11, corridors=CORRIDORS, model=model)
+    b = simulate_on(G, "Almaty", "Shymkent", draws=2000, seed=11, corridors=CORRIDORS, model=model)
+    c = simulate_on(G, "Almaty", "Shymkent", draws=2000, seed=12, corridors=CORRIDORS, model=model)
+    assert a.to_dict() == b.to_dict()
+    assert not np.array_equal(a.corridors[0].days, c.corridors[0].days)
+
+
+def test_differences_are_consistent(mini) -> None:
+    G, model = mini
+    res = simulate_on(G, "Almaty", "Shymkent", draws=5000, seed=5, corridors=CORRIDORS, model=model)
+    rail, road = (c.days for c in res.corridors)
+    d = res.difference("northern", "road")
+    assert d["p_a_faster"] == pytest.approx(float(np.mean(road - rail > 0)), abs=1e-4)
+    assert d["p_a_faster_by_7d"] <= d["p_a_faster"]
+    assert d["p_a_faster_by_10d"] <= d["p_a_faster_by_7d"]
+    assert res.difference("road", "northern")["p50_days"] == pytest.approx(-d["p50_days"], abs=0.02)
+    out = res.to_dict()
+    assert set(out) >= {"origin", "destination", "scenario", "draws", "seed", "corridors", "differences"}
+    assert set(out["corridors"][0]) >= {"corridor", "p10_days", "p50_days", "p90_days", "mean_days"}
