@@ -147,3 +147,32 @@ def test_console_script_runs() -> None:
         check=False,
     )
     assert res.returncode == 2 and "Traceback" in res.stderr
+
+
+@pytest.mark.real
+def test_build_then_route_and_refine_with_a_real_network(tmp_path: Path) -> None:
+    from .conftest import ROOT, real_file
+
+    source = real_file("osm_uzbekistan_rail.gpkg")
+    net = tmp_path / "uz.gpkg"
+    res = run("build", "--lines", str(source), "--places", str(ROOT / "data" / "places.csv"), "-o", str(net))
+    assert res.exit_code == 0, res.stderr
+    assert net.is_file() and "places attached" in res.stdout
+    res = run("route", "--network", str(net), "--from", "Tashkent", "--to", "Bukhara", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    km = json.loads(res.stdout)["routes"][0]["length_km"]
+    from pyproj import Geod
+
+    straight = Geod(ellps="WGS84").inv(69.21627, 41.26465, 64.43069, 39.77026)[2] / 1000  # town centres, 436 km
+    assert 1.1 * straight < km < 1.5 * straight  # ~590 km of track via Samarkand and Navoi
+    res = run("compare", "--from", "Kashgar", "--to", "Tashkent", "--scenario", "cku-open", "--refine-with", str(net), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert "matched" in res.stderr
+
+
+def test_build_needs_exactly_one_source(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["build", "-o", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 2 and "exactly one of --lines FILE or --osm FILE" in res.stderr
+    res = runner.invoke(app, ["build", "--lines", str(tmp_path / "missing.gpkg"), "-o", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 2 and "missing.gpkg" in res.stderr
+    assert not (tmp_path / "x.gpkg").exists()

@@ -93,6 +93,22 @@ def _json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def _network(scenario_name: str, network_path: Path | None) -> Any:
+    """The embedded network under a scenario, or a saved network (``silkroute build``) under it."""
+    if network_path is None:
+        return scenario.network(scenario_name)
+    from silkroute import io as _io
+    from silkroute.timing import TimeModel
+
+    G = _io.load_network(network_path)
+    return scenario.apply(G, scenario.load(scenario_name), TimeModel.from_catalog())
+
+
+NetworkOption = Annotated[
+    Path | None, typer.Option("--network", help="A network saved by `silkroute build` instead of the embedded catalog.")
+]
+
+
 # --------------------------------------------------------------------------- places
 
 
@@ -100,10 +116,11 @@ def _json(data: Any) -> None:
 def places(
     query: Annotated[str, typer.Argument(help="Part of a name, alias or id; all places if omitted.")] = "",
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
+    network_path: NetworkOption = None,
 ) -> None:
     """List places (id, name, aliases, country, kind, lon, lat)."""
     with _errors():
-        G = scenario.network("baseline")
+        G = _network("baseline", network_path)
         found = routing.find_places(G, query)
         if fmt is Fmt.json:
             _json([{k: p[k] for k in ("id", "name", "aliases", "country", "kind", "lon", "lat")} for p in found])
@@ -146,10 +163,11 @@ def route(
         ),
     ] = 1,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
+    network_path: NetworkOption = None,
 ) -> None:
     """Find the fastest or shortest routes between two places, with the time breakdown."""
     with _errors():
-        G = scenario.network(scenario_name)
+        G = _network(scenario_name, network_path)
         routes = routing.route(
             G,
             origin,
@@ -201,11 +219,26 @@ def compare(
         list[str] | None, typer.Option("--scenario", help="Scenario name or TOML file. Repeatable.")
     ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table, json or csv.")] = Fmt.table,
+    network_path: NetworkOption = None,
+    refine_with: Annotated[
+        Path | None, typer.Option("--refine-with", help="A detailed network (`silkroute build`): conflate it onto the catalog and use the real track lengths.")
+    ] = None,
 ) -> None:
     """Compare the named corridors (northern, middle, cku, southern-iran) under one or more scenarios."""
     with _errors():
-        results = _corridors.compare(origin, destination, scenario_names or ["baseline"])
-        G = scenario.network((scenario_names or ["baseline"])[0])
+        names = scenario_names or ["baseline"]
+        networks = {name: _network(name, network_path) for name in names}
+        if refine_with is not None:
+            from silkroute import catalog as _catalog
+            from silkroute import conflate as _conflate
+            from silkroute import io as _io
+
+            refinement = _conflate.conflate(_catalog.load(), _io.load_network(refine_with))
+            err.print(refinement.summary(), highlight=False)
+            networks = {name: _conflate.refine_network(G, refinement) for name, G in networks.items()}
+        defs = _corridors.load()
+        results = {str(G.graph["scenario"]): _corridors.compare_on(G, origin, destination, defs) for G in networks.values()}
+        G = next(iter(networks.values()))
         o, t = routing.resolve(G, origin), routing.resolve(G, destination)
         if fmt is Fmt.json:
             _json(
@@ -383,6 +416,7 @@ def map_(
     scenario_names: Annotated[list[str] | None, typer.Option("--scenario", help="Scenario name or TOML file. Repeatable.")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("maps/network.html"),
     cdn: Annotated[bool, typer.Option("--cdn/--offline", help="Load the JS/CSS from CDNs and add a basemap (needs a network), or inline everything (default).")] = False,
+    network_path: NetworkOption = None,
 ) -> None:
     """Write an HTML map: the network by gauge and status, crossings, gauge changes, and the corridors' routes."""
     from silkroute import maps
@@ -392,7 +426,14 @@ def map_(
             msg = "give both --from and --to, or neither"
             raise ValueError(msg)
         pairs = [(origin, destination)] if origin and destination else []
-        m = maps.corridor_map(pairs, scenario_names or ["baseline"], tiles="CartoDB positron" if cdn else None)
+        tiles = "CartoDB positron" if cdn else None
+        if network_path is not None:
+            if pairs:
+                msg = "--from/--to routes are drawn on the embedded catalog only; drop them with --network"
+                raise ValueError(msg)
+            m = maps.network_map(_network((scenario_names or ["baseline"])[0], network_path), tiles=tiles)
+        else:
+            m = maps.corridor_map(pairs, scenario_names or ["baseline"], tiles=tiles)
         path = maps.save(m, output, offline=not cdn)
         err.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {'CDN' if cdn else 'offline'})")
 
@@ -405,6 +446,7 @@ def export(
     destination: Annotated[str | None, typer.Option("--to", help="Destination.")] = None,
     scenario_names: Annotated[list[str] | None, typer.Option("--scenario", help="Scenario name or TOML file. Repeatable.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="geojson (one file per layer) or gpkg (one table per layer).")] = "geojson",
+    network_path: NetworkOption = None,
 ) -> None:
     """Export GIS layers (RFC 7946 GeoJSON or GeoPackage), written atomically."""
     from silkroute import io as _io
@@ -418,7 +460,9 @@ def export(
             raise ValueError(msg)
         names = [s.strip() for s in layers.split(",") if s.strip()]
         pairs = [(origin, destination)] if origin and destination else []
-        paths = _io.export_layers(out_dir, names, pairs=pairs, scenarios=scenario_names or ["baseline"], fmt=fmt)
+        scenarios_ = scenario_names or ["baseline"]
+        G = _network(scenarios_[0], network_path) if network_path else None
+        paths = _io.export_layers(out_dir, names, pairs=pairs, scenarios=scenarios_, fmt=fmt, G=G)
         for path in paths:
             err.print(f"wrote {path}")
 
@@ -470,6 +514,40 @@ def _write_layer(gdf: Any, path: Path) -> None:
 
     _io.write_geojson(gdf, path)
     err.print(f"wrote {path}")
+
+
+@app.command()
+def build(
+    output: Annotated[Path, typer.Option("-o", "--output", help="GeoPackage to write the network to.")],
+    lines_file: Annotated[Path | None, typer.Option("--lines", help="GIS line file: GeoPackage, GeoJSON(.gz), Shapefile, GeoParquet.")] = None,
+    osm_file: Annotated[Path | None, typer.Option("--osm", help="OpenStreetMap file: .osm, .osm.gz, .osm.pbf.")] = None,
+    places_file: Annotated[Path | None, typer.Option("--places", help="Places: CSV with id,lon,lat (like data/places.csv) or a point file.")] = None,
+    mode: Annotated[Mode, typer.Option(help="rail or road.")] = Mode.rail,
+    gauge_by_country: Annotated[bool, typer.Option("--gauge-by-country", help="Fill missing gauges by country (1520 former USSR, 1435 CHN/IRN/TUR/EU, 1668 ESP/PRT).")] = False,
+    countries: Annotated[Path | None, typer.Option(help="Country polygons with an ISO3 column (needed by --gauge-by-country).")] = None,
+    snap_m: Annotated[float | None, typer.Option("--snap-m", help="Snap dangling line ends within this many metres (default 0 for OSM, 50 otherwise).")] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer of a multi-layer file.")] = None,
+) -> None:
+    """Build a routable network from any line file or OSM extract; print the build report."""
+    from silkroute import io as _io
+    from silkroute import lines as _lines
+
+    with _errors():
+        if (lines_file is None) == (osm_file is None):
+            msg = "give exactly one of --lines FILE or --osm FILE"
+            raise ValueError(msg)
+        if mode is Mode.any:
+            msg = "--mode must be rail or road for a build"
+            raise ValueError(msg)
+        source = lines_file or osm_file
+        assert source is not None
+        G = _lines.build_from_file(
+            source, places=places_file, mode=mode.value, gauge_by_country=gauge_by_country, countries=countries,
+            snap_m=snap_m, layer=layer,
+        )
+        out.print(_lines.summary(G), highlight=False)
+        path = _io.save_network(G, output)
+        err.print(f"wrote {path}; use it with --network {path}")
 
 
 @app.command()

@@ -136,6 +136,10 @@ def corridor_routes(
     """
     o, t = routing.resolve(G, origin), routing.resolve(G, destination)
     country = {p["id"]: p["country"] for p in routing.find_places(G)}
+    missing = [p for group in c.via for p in group if p not in country]
+    if any(all(p in missing for p in group) for group in c.via):
+        msg = f"this network has none of the {c.name} corridor's waypoints {', '.join(missing)}"
+        raise NoRouteError(msg)
     if c.serves and country[t] not in c.serves:
         msg = f"the {c.name} corridor does not serve destinations in {country[t]}"
         raise NoRouteError(msg)
@@ -144,7 +148,7 @@ def corridor_routes(
         o,
         t,
         optimize="time",
-        via=c.via,
+        via=[[p for p in group if p in country] for group in c.via],
         avoid_countries=c.transit_avoid(country[o], country[t]),
         avoid_places=c.avoid_places,
         avoid_kinds=("ferry",) if c.no_ferries else (),
