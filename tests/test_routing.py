@@ -133,7 +133,7 @@ def test_avoid_countries_and_places(mini) -> None:
 def test_scenario_blocks_are_explained(mini_catalog_dir: Path) -> None:
     cat = catalog.load(mini_catalog_dir)
     base = network.build_network(cat)
-    path = mini_catalog_dir / "scenarios" / "no-saryagash.toml"
+    path = mini_catalog_dir / "no-saryagash.toml"
     path.write_text('name = "no-saryagash"\n[close]\ncrossings = ["SARYAGASH-KELES-RAIL"]\n', encoding="utf-8")
     G = scenario.apply(base, scenario.load(path, cat), TimeModel.from_catalog(cat))
     with pytest.raises(NoRouteError, match=r"Saryagash–Keles \(closed by scenario no-saryagash\)"):
