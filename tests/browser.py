@@ -117,9 +117,7 @@ def unavailable_reason() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the PyPI package playwright is not installed (pip install playwright)"
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and not shutil.which(
-        CHROMIUM
-    ):
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and not shutil.which(CHROMIUM):
         return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
     return None
 
@@ -207,9 +205,7 @@ def render_page(
             page.wait_for_timeout(100)  # let Leaflet finish its first layout frame
             for key, value in page.evaluate(_COLLECT_JS).items():
                 setattr(report, key, value)
-            report.counts = {
-                sel: page.evaluate("(s) => document.querySelectorAll(s).length", sel) for sel in count
-            }
+            report.counts = {sel: page.evaluate("(s) => document.querySelectorAll(s).length", sel) for sel in count}
             if screenshot is not None:
                 screenshot = Path(screenshot)
                 screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -106,7 +106,11 @@ def test_default_network_builds_fast_and_connected(cat) -> None:
     assert not G.graph["build_report"].places_unattached
     rail = nx.Graph()
     for u, v, d in G.edges(data=True):
-        if d["kind"] in ("line", "crossing") and d["mode"] == "rail" or d["kind"] == "gauge_change" or d.get("carries") == "rail":
+        if (
+            (d["kind"] in ("line", "crossing") and d["mode"] == "rail")
+            or d["kind"] == "gauge_change"
+            or d.get("carries") == "rail"
+        ):
             rail.add_edge(u, v)
     parts = sorted(nx.connected_components(rail), key=len, reverse=True)
     assert len(parts) == 1, [sorted({G.nodes[n].get("place") for n in p}) for p in parts[1:]]
@@ -115,8 +119,10 @@ def test_default_network_builds_fast_and_connected(cat) -> None:
 @pytest.mark.real
 def test_rail_geometry_follows_real_track(cat) -> None:
     """Sample the operational rail lines every 5 km and measure the distance to real track."""
-    ne = json.load(gzip.open(real_file("rail_ne10m_eurasia.geojson.gz")))
-    osm = json.load(gzip.open(real_file("rail_osm_supplement_scgraph.geojson.gz")))
+    with gzip.open(real_file("rail_ne10m_eurasia.geojson.gz")) as f:
+        ne = json.load(f)
+    with gzip.open(real_file("rail_osm_supplement_scgraph.geojson.gz")) as f:
+        osm = json.load(f)
     real = [shapely.geometry.shape(f["geometry"]) for f in ne["features"] + osm["features"]]
     tree = shapely.STRtree(real)
     rows = cat.lines[(cat.lines["mode"] == "rail") & (cat.lines["status"] == "operational")]

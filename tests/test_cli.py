@@ -165,7 +165,19 @@ def test_build_then_route_and_refine_with_a_real_network(tmp_path: Path) -> None
 
     straight = Geod(ellps="WGS84").inv(69.21627, 41.26465, 64.43069, 39.77026)[2] / 1000  # town centres, 436 km
     assert 1.1 * straight < km < 1.5 * straight  # ~590 km of track via Samarkand and Navoi
-    res = run("compare", "--from", "Kashgar", "--to", "Tashkent", "--scenario", "cku-open", "--refine-with", str(net), "--format", "json")
+    res = run(
+        "compare",
+        "--from",
+        "Kashgar",
+        "--to",
+        "Tashkent",
+        "--scenario",
+        "cku-open",
+        "--refine-with",
+        str(net),
+        "--format",
+        "json",
+    )
     assert res.exit_code == 0, res.stderr
     assert "matched" in res.stderr
 

@@ -50,15 +50,13 @@ def build_map(*, angle: int = 0) -> folium.Map:
     m = folium.Map(tiles=None)
     for name, (a, b) in LINES.items():
         group = folium.FeatureGroup(name=name)
-        folium.PolyLine([CITIES[a], CITIES[b]], color="#d7301f", weight=6, opacity=1.0).add_to(
-            group
-        )
+        folium.PolyLine([CITIES[a], CITIES[b]], color="#d7301f", weight=6, opacity=1.0).add_to(group)
         group.add_to(m)
     stations = folium.FeatureGroup(name="Stations")
     for city in AWESOME:
-        folium.Marker(
-            CITIES[city], tooltip=city, icon=folium.Icon(prefix="fa", icon="train", angle=angle)
-        ).add_to(stations)
+        folium.Marker(CITIES[city], tooltip=city, icon=folium.Icon(prefix="fa", icon="train", angle=angle)).add_to(
+            stations
+        )
     for city in DEFAULT:
         folium.Marker(CITIES[city], tooltip=city).add_to(stations)
     stations.add_to(m)
@@ -136,9 +134,7 @@ def test_rotate_css_written_for_used_angles() -> None:
     assert "leaflet.awesome.rotate" not in html
 
 
-def test_assets_dir_missing_says_how_to_fix(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_assets_dir_missing_says_how_to_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SILKROUTE_ASSETS_DIR", str(tmp_path / "nope"))
     with pytest.raises(FileNotFoundError, match=r"run \./run\.sh or npm ci in the repository"):
         assets_dir()

@@ -32,7 +32,7 @@ def test_chokepoints_are_ranked_and_named(points, baseline) -> None:
 def test_reach_is_monotone_in_days(baseline) -> None:
     previous: set[str] = set()
     for days in (2, 5, 10, 15, 30):
-        places, edges = reach.reach_on(baseline, "Urumqi", [days])
+        places, _edges = reach.reach_on(baseline, "Urumqi", [days])
         ids = set(places["id"])
         assert previous <= ids
         assert (places["time_days"] <= days + 1e-9).all()

@@ -27,7 +27,9 @@ def oracle(G, weight: str):
     return csr_matrix((w, (rows, cols)), shape=(len(nodes), len(nodes))), index
 
 
-@pytest.mark.parametrize(("optimize", "weight", "scale"), [("time", "travel_time", 3600.0), ("distance", "length", 1000.0)])
+@pytest.mark.parametrize(
+    ("optimize", "weight", "scale"), [("time", "travel_time", 3600.0), ("distance", "length", 1000.0)]
+)
 def test_fifty_random_pairs_match_scipy(baseline, optimize: str, weight: str, scale: float) -> None:
     A, index = oracle(baseline, weight)
     places = sorted(place_nodes(baseline))

@@ -21,5 +21,8 @@ def test_local_sweep_matches_dask_cluster() -> None:
     remote = sweep(PAIRS, ["baseline", "cku-open"], draws=500, seed=3, scheduler="local")
     assert remote == local
     assert [(r["origin"], r["scenario"]) for r in local] == [
-        ("CN-KASHGAR", "baseline"), ("CN-KASHGAR", "cku-open"), ("CN-XIAN", "baseline"), ("CN-XIAN", "cku-open"),
+        ("CN-KASHGAR", "baseline"),
+        ("CN-KASHGAR", "cku-open"),
+        ("CN-XIAN", "baseline"),
+        ("CN-XIAN", "cku-open"),
     ]

@@ -76,9 +76,7 @@ _ASSETS: dict[str, _Asset | str] = {
     ),
     # folium.folium._default_css
     f"{_CDN_JSD}/leaflet@1.9.3/dist/leaflet.css": _Asset("leaflet", "dist/leaflet.css"),
-    f"{_CDN_JSD}/bootstrap@5.2.2/dist/css/bootstrap.min.css": _Asset(
-        "bootstrap", "dist/css/bootstrap.min.css"
-    ),
+    f"{_CDN_JSD}/bootstrap@5.2.2/dist/css/bootstrap.min.css": _Asset("bootstrap", "dist/css/bootstrap.min.css"),
     "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": _DROP,
     f"{_CDN_JSD}/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": _Asset(
         "@fortawesome/fontawesome-free", "css/all.min.css"
@@ -86,8 +84,7 @@ _ASSETS: dict[str, _Asset | str] = {
     f"{_CDN_AWESOME}/leaflet.awesome-markers.css": _Asset(
         "drmonty-leaflet-awesome-markers", "css/leaflet.awesome-markers.css"
     ),
-    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/"
-    "leaflet.awesome.rotate.min.css": _ROTATE,
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css": _ROTATE,
     # folium.plugins.Fullscreen (the npm package has no .min.js; same code unminified)
     f"{_CDN_JSD}/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": _Asset(
         "leaflet.fullscreen", "Control.FullScreen.js"
@@ -216,9 +213,7 @@ def offline_html(html: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         url = match["script"] or match["link"]
-        if match["link"] and not re.search(
-            r"\brel\s*=\s*[\"']?stylesheet\b", match.group(0), re.IGNORECASE
-        ):
+        if match["link"] and not re.search(r"\brel\s*=\s*[\"']?stylesheet\b", match.group(0), re.IGNORECASE):
             raise ValueError(f"external <link> that is not a stylesheet: {url!r}")
         return _replacement(url, root, html)
 
@@ -297,10 +292,7 @@ def _leaflet_icon_js(root: Path) -> str:
             ("shadowUrl", "marker-shadow.png"),
         )
     }
-    return (
-        "\n<script>L.Icon.Default.imagePath = '';"
-        f"L.Icon.Default.mergeOptions({json.dumps(urls)});</script>"
-    )
+    return f"\n<script>L.Icon.Default.imagePath = '';L.Icon.Default.mergeOptions({json.dumps(urls)});</script>"
 
 
 def _inline_css_urls(css: str, base: Path, root: Path) -> str:
@@ -316,9 +308,7 @@ def _inline_css_urls(css: str, base: Path, root: Path) -> str:
         woff2 = [e for e in entries if "woff2" in e.lower()]
         if not woff2:
             return block
-        files = tuple(
-            str((base / m["ref"]).resolve()) for e in woff2 for m in _CSS_URL_RE.finditer(e)
-        )
+        files = tuple(str((base / m["ref"]).resolve()) for e in woff2 for m in _CSS_URL_RE.finditer(e))
         if files in seen_fonts:
             return ""  # an alias of a font file already embedded
         seen_fonts.add(files)
@@ -354,9 +344,7 @@ def _package_dir(root: str, package: str) -> Path:
     manifest = directory / "package.json"
     version = json.loads(_read_bytes(str(manifest)))["version"]
     if version != _PINNED[package]:
-        raise RuntimeError(
-            f"{package} {version} is installed in {root}, expected {_PINNED[package]}: {_FIX_HINT}"
-        )
+        raise RuntimeError(f"{package} {version} is installed in {root}, expected {_PINNED[package]}: {_FIX_HINT}")
     return directory
 
 

@@ -144,6 +144,7 @@ def graph_from_lines(
     snap_m: float = 50.0,
     attach_m: float = 2000.0,
     join_crossings: bool = False,
+    join_t_junctions: bool = True,
     separate_by: str | None = None,
     attributes: Sequence[str] | None = None,
     name: str = "silkroute network",
@@ -170,6 +171,9 @@ def graph_from_lines(
         How far a place may lie from a line and still attach to it.
     join_crossings
         Also join lines where they cross without a shared vertex.
+    join_t_junctions
+        Join a line end that lies on another line (within 1 m) without a
+        shared vertex. Off for OSM, whose topology is explicit in shared nodes.
     separate_by
         A column whose values never join each other (the catalog's ``country``:
         lines of two countries meet only through a border crossing, even where
@@ -222,7 +226,8 @@ def graph_from_lines(
 
     if join_crossings:
         report.crossings_joined = _join_crossings(geoms, layers, inserts)
-    _snap_dangling_ends(geoms, layers, parts, snap_m, inserts, extra_edges, forced, report)
+    if join_t_junctions or snap_m > 0:
+        _snap_dangling_ends(geoms, layers, parts, snap_m, inserts, extra_edges, forced, report)
     attached = (
         _attach_places(geoms, layers, places, attach_m, inserts, report, separate_by) if places is not None else {}
     )
@@ -248,12 +253,12 @@ def _component_sizes(G: nx.MultiDiGraph) -> dict[str, list[int]]:
 
     nodes = list(G.nodes)
     pos = {n: i for i, n in enumerate(nodes)}
-    uv = np.array(
-        [(pos[u], pos[v]) for u, v in G.edges() if G.nodes[u]["layer"] == G.nodes[v]["layer"]], dtype=np.int64
-    ).reshape(-1, 2)
+    layers = np.array([layer for _n, layer in G.nodes(data="layer")])
+    codes = pd.factorize(layers)[0]
+    uv = np.array([(pos[u], pos[v]) for u, v in G.edges()], dtype=np.int64).reshape(-1, 2)
+    uv = uv[codes[uv[:, 0]] == codes[uv[:, 1]]]
     adj = coo_matrix((np.ones(len(uv)), (uv[:, 0], uv[:, 1])), shape=(len(nodes), len(nodes)))
     _, labels = connected_components(adj, directed=False)
-    layers = np.array([G.nodes[n]["layer"] for n in nodes])
     out: dict[str, list[int]] = {}
     for layer in np.unique(layers):
         counts = np.bincount(labels[layers == layer])

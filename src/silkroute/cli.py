@@ -221,7 +221,11 @@ def compare(
     fmt: Annotated[Fmt, typer.Option("--format", help="table, json or csv.")] = Fmt.table,
     network_path: NetworkOption = None,
     refine_with: Annotated[
-        Path | None, typer.Option("--refine-with", help="A detailed network (`silkroute build`): conflate it onto the catalog and use the real track lengths.")
+        Path | None,
+        typer.Option(
+            "--refine-with",
+            help="A detailed network (`silkroute build`): conflate it onto the catalog and use the real track lengths.",
+        ),
     ] = None,
 ) -> None:
     """Compare the named corridors (northern, middle, cku, southern-iran) under one or more scenarios."""
@@ -237,7 +241,9 @@ def compare(
             err.print(refinement.summary(), highlight=False)
             networks = {name: _conflate.refine_network(G, refinement) for name, G in networks.items()}
         defs = _corridors.load()
-        results = {str(G.graph["scenario"]): _corridors.compare_on(G, origin, destination, defs) for G in networks.values()}
+        results = {
+            str(G.graph["scenario"]): _corridors.compare_on(G, origin, destination, defs) for G in networks.values()
+        }
         G = next(iter(networks.values()))
         o, t = routing.resolve(G, origin), routing.resolve(G, destination)
         if fmt is Fmt.json:
@@ -413,9 +419,17 @@ def sweep(
 def map_(
     origin: Annotated[str | None, typer.Option("--from", help="Origin: draw each corridor's route to --to.")] = None,
     destination: Annotated[str | None, typer.Option("--to", help="Destination.")] = None,
-    scenario_names: Annotated[list[str] | None, typer.Option("--scenario", help="Scenario name or TOML file. Repeatable.")] = None,
+    scenario_names: Annotated[
+        list[str] | None, typer.Option("--scenario", help="Scenario name or TOML file. Repeatable.")
+    ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("maps/network.html"),
-    cdn: Annotated[bool, typer.Option("--cdn/--offline", help="Load the JS/CSS from CDNs and add a basemap (needs a network), or inline everything (default).")] = False,
+    cdn: Annotated[
+        bool,
+        typer.Option(
+            "--cdn/--offline",
+            help="Load the JS/CSS from CDNs and add a basemap (needs a network), or inline everything (default).",
+        ),
+    ] = False,
     network_path: NetworkOption = None,
 ) -> None:
     """Write an HTML map: the network by gauge and status, crossings, gauge changes, and the corridors' routes."""
@@ -441,11 +455,17 @@ def map_(
 @app.command()
 def export(
     out_dir: Annotated[Path, typer.Option("-o", "--output", help="Directory to write into.")],
-    layers: Annotated[str, typer.Option(help="Comma-separated: network,places,crossings,corridors,routes.")] = "network,places,crossings,corridors,routes",
+    layers: Annotated[
+        str, typer.Option(help="Comma-separated: network,places,crossings,corridors,routes.")
+    ] = "network,places,crossings,corridors,routes",
     origin: Annotated[str | None, typer.Option("--from", help="Origin for the corridors and routes layers.")] = None,
     destination: Annotated[str | None, typer.Option("--to", help="Destination.")] = None,
-    scenario_names: Annotated[list[str] | None, typer.Option("--scenario", help="Scenario name or TOML file. Repeatable.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="geojson (one file per layer) or gpkg (one table per layer).")] = "geojson",
+    scenario_names: Annotated[
+        list[str] | None, typer.Option("--scenario", help="Scenario name or TOML file. Repeatable.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="geojson (one file per layer) or gpkg (one table per layer).")
+    ] = "geojson",
     network_path: NetworkOption = None,
 ) -> None:
     """Export GIS layers (RFC 7946 GeoJSON or GeoPackage), written atomically."""
@@ -519,13 +539,31 @@ def _write_layer(gdf: Any, path: Path) -> None:
 @app.command()
 def build(
     output: Annotated[Path, typer.Option("-o", "--output", help="GeoPackage to write the network to.")],
-    lines_file: Annotated[Path | None, typer.Option("--lines", help="GIS line file: GeoPackage, GeoJSON(.gz), Shapefile, GeoParquet.")] = None,
+    lines_file: Annotated[
+        Path | None, typer.Option("--lines", help="GIS line file: GeoPackage, GeoJSON(.gz), Shapefile, GeoParquet.")
+    ] = None,
     osm_file: Annotated[Path | None, typer.Option("--osm", help="OpenStreetMap file: .osm, .osm.gz, .osm.pbf.")] = None,
-    places_file: Annotated[Path | None, typer.Option("--places", help="Places: CSV with id,lon,lat (like data/places.csv) or a point file.")] = None,
+    places_file: Annotated[
+        Path | None,
+        typer.Option("--places", help="Places: CSV with id,lon,lat (like data/places.csv) or a point file."),
+    ] = None,
     mode: Annotated[Mode, typer.Option(help="rail or road.")] = Mode.rail,
-    gauge_by_country: Annotated[bool, typer.Option("--gauge-by-country", help="Fill missing gauges by country (1520 former USSR, 1435 CHN/IRN/TUR/EU, 1668 ESP/PRT).")] = False,
-    countries: Annotated[Path | None, typer.Option(help="Country polygons with an ISO3 column (needed by --gauge-by-country).")] = None,
-    snap_m: Annotated[float | None, typer.Option("--snap-m", help="Snap dangling line ends within this many metres (default 0 for OSM, 50 otherwise).")] = None,
+    gauge_by_country: Annotated[
+        bool,
+        typer.Option(
+            "--gauge-by-country",
+            help="Fill missing gauges by country (1520 former USSR, 1435 CHN/IRN/TUR/EU, 1668 ESP/PRT).",
+        ),
+    ] = False,
+    countries: Annotated[
+        Path | None, typer.Option(help="Country polygons with an ISO3 column (needed by --gauge-by-country).")
+    ] = None,
+    snap_m: Annotated[
+        float | None,
+        typer.Option(
+            "--snap-m", help="Snap dangling line ends within this many metres (default 0 for OSM, 50 otherwise)."
+        ),
+    ] = None,
     layer: Annotated[str | None, typer.Option(help="Layer of a multi-layer file.")] = None,
 ) -> None:
     """Build a routable network from any line file or OSM extract; print the build report."""
@@ -542,8 +580,13 @@ def build(
         source = lines_file or osm_file
         assert source is not None
         G = _lines.build_from_file(
-            source, places=places_file, mode=mode.value, gauge_by_country=gauge_by_country, countries=countries,
-            snap_m=snap_m, layer=layer,
+            source,
+            places=places_file,
+            mode=mode.value,
+            gauge_by_country=gauge_by_country,
+            countries=countries,
+            snap_m=snap_m,
+            layer=layer,
         )
         out.print(_lines.summary(G), highlight=False)
         path = _io.save_network(G, output)

@@ -379,6 +379,7 @@ def network_from_lines(
     speed_class: str | None = None,
     snap_m: float = 50.0,
     attach_m: float = 2000.0,
+    join_t_junctions: bool = True,
     name: str = "silkroute network",
 ) -> nx.MultiDiGraph:
     """Build a routable network from lines, with gauge, country and speed class.
@@ -411,6 +412,8 @@ def network_from_lines(
         As in :func:`silkroute.build.graph_from_lines`.
     name
         ``graph["name"]``.
+    join_t_junctions
+        Join a line end lying on another line without a shared vertex (off for OSM).
 
     Returns
     -------
@@ -458,7 +461,9 @@ def network_from_lines(
     gdf.loc[gdf["mode"] != "rail", "gauge"] = None
     ingest["gauge_unknown"] = int(((gdf["mode"] == "rail") & gdf["gauge"].isna()).sum())
     gdf["speed_class"] = _speed_classes(gdf, speed_class)
-    G = graph_from_lines(gdf, place_table, mode=mode, snap_m=snap_m, attach_m=attach_m, name=name)
+    G = graph_from_lines(
+        gdf, place_table, mode=mode, snap_m=snap_m, attach_m=attach_m, join_t_junctions=join_t_junctions, name=name
+    )
     layers = {d["layer"] for _, d in G.nodes(data=True)}
     if "rail" in layers and len([layer for layer in layers if layer.startswith("rail")]) > 1:
         msg = (

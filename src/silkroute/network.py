@@ -177,7 +177,9 @@ def _add_ferries(G: nx.MultiDiGraph, cat: _catalog.Catalog, records: dict[str, d
             for port in (row["from"], row["to"]):
                 nodes = [n for n in by_place.get(port, []) if G.nodes[n]["mode"] == carried]
                 if not nodes:
-                    _skip(G, f"ferries.csv row {i}: {row['id']} carries {carried}, but no {carried} line reaches {port}")
+                    _skip(
+                        G, f"ferries.csv row {i}: {row['id']} carries {carried}, but no {carried} line reaches {port}"
+                    )
                     break
                 ends.append(nodes)
             if len(ends) < 2:

@@ -406,6 +406,7 @@ def graph_from_osm(
         countries=countries,
         gauge_by_country=gauge_by_country,
         snap_m=snap_m,
+        join_t_junctions=False,  # OSM topology is explicit: ways meet at shared nodes
         name=f"OSM {mode} network of {Path(path).name}",
     )
 
