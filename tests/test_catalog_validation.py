@@ -130,3 +130,20 @@ def test_partial_triple(mini_catalog_dir: Path) -> None:
         CatalogError, match=r"lines.csv, row 2, column 'published_km_mode': give all of low, mode and high"
     ):
         catalog.load(mini_catalog_dir)
+
+
+def test_catalog_is_found_from_an_installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel ships the catalog as silkroute/data: data_dir() must prefer it, never the CWD."""
+    import importlib
+    import shutil
+
+    import silkroute
+
+    pkg = tmp_path / "site" / "silkroute"
+    shutil.copytree(Path(silkroute.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(catalog.data_dir(), pkg / "data")
+    monkeypatch.chdir(tmp_path)
+    spec = importlib.util.spec_from_file_location("wheel_catalog", pkg / "catalog.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.data_dir() == (pkg / "data").resolve()

@@ -185,6 +185,8 @@ def test_build_then_route_and_refine_with_a_real_network(tmp_path: Path) -> None
 def test_build_needs_exactly_one_source(tmp_path: Path) -> None:
     res = runner.invoke(app, ["build", "-o", str(tmp_path / "x.gpkg")])
     assert res.exit_code == 2 and "exactly one of --lines FILE or --osm FILE" in res.stderr
+    res = runner.invoke(app, ["build", "--place", "Turkmenistan", "-o", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 2 and "needs network access: add --online" in res.stderr
     res = runner.invoke(app, ["build", "--lines", str(tmp_path / "missing.gpkg"), "-o", str(tmp_path / "x.gpkg")])
     assert res.exit_code == 2 and "missing.gpkg" in res.stderr
     assert not (tmp_path / "x.gpkg").exists()

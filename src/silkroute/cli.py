@@ -37,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 _STATE = {"debug": False}
 
 
@@ -565,29 +565,40 @@ def build(
         ),
     ] = None,
     layer: Annotated[str | None, typer.Option(help="Layer of a multi-layer file.")] = None,
+    place: Annotated[str | None, typer.Option(help="Download this place's OSM ways from Overpass instead (needs --online).")] = None,
+    online: Annotated[bool, typer.Option("--online", help="Allow network access (Overpass/Nominatim) for --place.")] = False,
 ) -> None:
-    """Build a routable network from any line file or OSM extract; print the build report."""
+    """Build a routable network from any line file or OSM extract (or, with --online, Overpass); print the build report."""
     from silkroute import io as _io
     from silkroute import lines as _lines
 
     with _errors():
-        if (lines_file is None) == (osm_file is None):
-            msg = "give exactly one of --lines FILE or --osm FILE"
+        if sum(x is not None for x in (lines_file, osm_file, place)) != 1:
+            msg = "give exactly one of --lines FILE or --osm FILE (or --place NAME with --online)"
             raise ValueError(msg)
         if mode is Mode.any:
             msg = "--mode must be rail or road for a build"
             raise ValueError(msg)
-        source = lines_file or osm_file
-        assert source is not None
-        G = _lines.build_from_file(
-            source,
-            places=places_file,
-            mode=mode.value,
-            gauge_by_country=gauge_by_country,
-            countries=countries,
-            snap_m=snap_m,
-            layer=layer,
-        )
+        if place is not None:
+            if not online:
+                msg = f"downloading {place!r} from Overpass needs network access: add --online (silkroute never goes online by default)"
+                raise ValueError(msg)
+            from silkroute import osm as _osm
+
+            places_table = _lines.read_places(places_file) if places_file else None
+            G = _osm.download(place, online=True, mode=mode.value, places=places_table)
+        else:
+            source = lines_file or osm_file
+            assert source is not None
+            G = _lines.build_from_file(
+                source,
+                places=places_file,
+                mode=mode.value,
+                gauge_by_country=gauge_by_country,
+                countries=countries,
+                snap_m=snap_m,
+                layer=layer,
+            )
         out.print(_lines.summary(G), highlight=False)
         path = _io.save_network(G, output)
         err.print(f"wrote {path}; use it with --network {path}")
