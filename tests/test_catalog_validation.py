@@ -134,8 +134,9 @@ def test_partial_triple(mini_catalog_dir: Path) -> None:
 
 def test_catalog_is_found_from_an_installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A wheel ships the catalog as silkroute/data: data_dir() must prefer it, never the CWD."""
-    import importlib
+    import importlib.util
     import shutil
+    import sys
 
     import silkroute
 
@@ -145,5 +146,6 @@ def test_catalog_is_found_from_an_installed_package(tmp_path: Path, monkeypatch:
     monkeypatch.chdir(tmp_path)
     spec = importlib.util.spec_from_file_location("wheel_catalog", pkg / "catalog.py")
     module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "wheel_catalog", module)  # dataclasses look their module up
     spec.loader.exec_module(module)
     assert module.data_dir() == (pkg / "data").resolve()
