@@ -106,6 +106,8 @@ class PageReport:
     """Whether the Font Awesome 6 solid font (weight 900) has loaded."""
     screenshot: Path | None = None
     """The PNG written, if one was asked for."""
+    areas: dict[str, float] = field(default_factory=dict)
+    """Share of the viewport covered by the first element of each ``areas`` selector."""
     counts: dict[str, int] = field(default_factory=dict)
     """Number of elements matching each CSS selector passed as ``count=``."""
 
@@ -147,6 +149,10 @@ def require_chromium() -> None:
     pytest.skip(reason)
 
 
+_AREA_JS = """(s) => { const e = document.querySelector(s); if (!e) return 0;
+  const r = e.getBoundingClientRect(); return (r.width * r.height) / (innerWidth * innerHeight); }"""
+
+
 def render_page(
     path: Path,
     screenshot: Path | None = None,
@@ -154,6 +160,7 @@ def render_page(
     wait_ms: int = 10_000,
     viewport: tuple[int, int] = (1024, 768),
     count: tuple[str, ...] = (),
+    areas: tuple[str, ...] = (),
 ) -> PageReport:
     """Open ``path`` in headless Chromium with the network cut off and report.
 
@@ -169,6 +176,9 @@ def render_page(
         Width and height of the page in CSS pixels.
     count : tuple of str
         CSS selectors whose matching elements are counted into ``PageReport.counts``.
+    areas : tuple of str
+        CSS selectors whose first element's on-screen box, as a share of the
+        viewport area, goes into ``PageReport.areas`` (0 when absent).
 
     Returns
     -------
@@ -206,6 +216,7 @@ def render_page(
             for key, value in page.evaluate(_COLLECT_JS).items():
                 setattr(report, key, value)
             report.counts = {sel: page.evaluate("(s) => document.querySelectorAll(s).length", sel) for sel in count}
+            report.areas = {sel: page.evaluate(_AREA_JS, sel) for sel in areas}
             if screenshot is not None:
                 screenshot = Path(screenshot)
                 screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -225,3 +225,22 @@ def test_default_network_map_in_chromium(tmp_path: Path) -> None:
     assert sum(m.silkroute["layers"].values()) == len(cat.lines) + len(cat.ferries)
     ports = int((cat.places["kind"] == "port").sum())
     assert report.markers == len(cat.crossings) + len(cat.gauge_changes) + ports
+
+
+def test_headline_map_keeps_the_map_visible(tmp_path: Path) -> None:
+    """Several pairs share one collapsible panel: the map must stay readable at 1024 x 768."""
+    require_chromium()
+    _require_assets()
+    pairs = [("Kashgar", "Tashkent"), ("Kashgar", "Istanbul"), ("Xi'an", "Duisburg")]
+    m = maps.corridor_map(pairs, ["baseline", "cku-open"])
+    path = maps.save(m, tmp_path / "headline.html")
+    report = render_page(
+        path, ARTIFACTS / "map_headline.png", areas=(".sr-compare", ".sr-legend", ".leaflet-control-layers")
+    )
+    assert report.errors == [] and report.blocked_requests == []
+    assert report.counts == {} and len(m.silkroute["panels"]) == 3
+    assert 0.05 < report.areas[".sr-compare"] < 0.45
+    assert report.areas[".sr-legend"] < 0.05  # collapsed while routes are drawn
+    assert report.areas[".leaflet-control-layers"] < 0.02  # collapsed to its button
+    drawn = {(r["corridor"], r["scenario"]) for r in m.silkroute["routes"]}
+    assert ("cku", "cku-open") in drawn and ("cku", "baseline") not in drawn

@@ -509,6 +509,11 @@ _CSS = """<style>
 .sr-panel td.l,.sr-panel th.l{text-align:left}
 .sr-panel .sub{color:#666;font-size:10px}
 .sr-legend svg{vertical-align:middle;margin-right:5px}
+.sr-panel summary{cursor:pointer;list-style:revert}
+.sr-panel summary h4{display:inline;margin:0}
+.sr-legend,.sr-compare{max-height:42vh;overflow:auto}
+.sr-compare{max-width:62vw}
+.sr-compare details+details{margin-top:3px;border-top:1px solid #ddd;padding-top:3px}
 .sr-legend .sr-row{white-space:nowrap;display:flex;align-items:center;height:18px}
 .leaflet-control-layers{font-size:11.5px;line-height:1.25}
 .leaflet-control-layers label{margin-bottom:0}
@@ -552,9 +557,9 @@ def _swatch_badge(icon: str, colour: str) -> str:
     )
 
 
-def _legend(entries: list[tuple[str, str]]) -> str:
+def _legend(entries: list[tuple[str, str]], *, open_: bool = True) -> str:
     rows = "".join(f'<div class="sr-row">{symbol}{html.escape(label)}</div>' for symbol, label in entries)
-    return f"<h4>Legend</h4>{rows}"
+    return f"<details{' open' if open_ else ''}><summary><h4>Legend</h4></summary>{rows}</details>"
 
 
 def _network_legend(layers: Mapping[str, list[dict[str, Any]]], markers: Mapping[str, int]) -> list[tuple[str, str]]:
@@ -604,7 +609,8 @@ def _finish(m: folium.Map) -> folium.Map:
     for name, child in list(m._children.items()):
         if isinstance(child, folium.LayerControl):
             del m._children[name]
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    routes = bool(getattr(m, "silkroute", {}).get("routes"))
+    folium.LayerControl(collapsed=routes, position="topright").add_to(m)
     return m
 
 
@@ -699,7 +705,8 @@ def _legend_control(m: folium.Map) -> None:
     for name, child in list(m._children.items()):
         if getattr(child, "_silkroute_legend", False):
             del m._children[name]
-    legend = _control(_legend(m.silkroute["legend"]), "bottomright", "sr-panel sr-legend")  # type: ignore[attr-defined]
+    info = m.silkroute  # type: ignore[attr-defined]
+    legend = _control(_legend(info["legend"], open_=not info.get("routes")), "bottomright", "sr-panel sr-legend")
     legend._silkroute_legend = True
     legend.add_to(m)
 
@@ -782,24 +789,41 @@ def add_comparison(
         '<tr><th class="l"></th><th class="l">corridor</th><th>km</th><th>days</th><th>h</th>'
         '<th>Δ vs northern (h)</th><th class="l">time breakdown</th></tr>'
     )
-    panel = (
-        f"<h4>{html.escape(pair)}: corridors compared</h4><table>{head}{''.join(rows)}</table>"
-        '<div class="sub">Expected door-to-door times of a block train; Δ &lt; 0 is faster than'
-        " the northern corridor. Hover a route for details.</div>"
-    )
-    _control(panel, "bottomleft", "sr-panel sr-compare").add_to(m)
+    info.setdefault("panels", []).append((pair, f"<table>{head}{''.join(rows)}</table>"))
+    _comparison_control(m)
     if info.get("legend"):
         _legend_control(m)
     return _finish(m)
 
 
+def _comparison_control(m: folium.Map) -> None:
+    """(Re)place the one comparison panel: a collapsible section per pair, the first one open."""
+    for name, child in list(m._children.items()):
+        if getattr(child, "_silkroute_comparison", False):
+            del m._children[name]
+    panels = m.silkroute["panels"]  # type: ignore[attr-defined]
+    sections = "".join(
+        f"<details{' open' if i == 0 else ''}><summary><h4>{html.escape(pair)}: corridors compared</h4></summary>"
+        f"{table}</details>"
+        for i, (pair, table) in enumerate(panels)
+    )
+    panel = (
+        sections + '<div class="sub">Expected door-to-door times of a block train; Δ &lt; 0 is faster than'
+        " the northern corridor. Click a title to open a pair; hover a route for details.</div>"
+    )
+    control = _control(panel, "bottomleft", "sr-panel sr-compare")
+    control._silkroute_comparison = True
+    control.add_to(m)
+
+
 def _panel_row(d: Mapping[str, Any], colour: str, label: str, reason: str) -> str:
     swatch = f'<td class="l"><span style="display:inline-block;width:14px;height:4px;background:{colour}"></span></td>'
     if not d["feasible"]:
-        why = html.escape(reason or "no route")
+        full = reason or "no route"
+        short = full if len(full) <= 70 else full[:67].rstrip() + "…"
         return (
             f'<tr>{swatch}<td class="l">{html.escape(label)}</td>'
-            f'<td colspan="5" class="l sub">not feasible: {why}</td></tr>'
+            f'<td colspan="5" class="l sub" title="{html.escape(full)}">not feasible: {html.escape(short)}</td></tr>'
         )
     delta = d["delta_vs_northern_h"]
     delta_text = "–" if delta is None else f"{delta:+,.1f}"
@@ -871,8 +895,14 @@ def corridor_map(
 
     G = scenario.network(scenarios[0] if scenarios else "baseline")
     m = network_map(G, tiles=tiles, outline=outline, title=COMPARISON_TITLE if pairs else NETWORK_TITLE)
+    routes = []
     for origin, destination in pairs:
-        add_comparison(m, corridors.compare(origin, destination, list(scenarios)))
+        results = corridors.compare(origin, destination, list(scenarios))
+        add_comparison(m, results)
+        routes += [r.route for rs in results.values() for r in rs if r.route is not None]
+    if routes:
+        xy = np.vstack([shapely.get_coordinates(r.geometry) for r in routes])
+        m.fit_bounds([[float(xy[:, 1].min()), float(xy[:, 0].min())], [float(xy[:, 1].max()), float(xy[:, 0].max())]])
     return m
 
 
