@@ -190,3 +190,89 @@ def test_build_needs_exactly_one_source(tmp_path: Path) -> None:
     res = runner.invoke(app, ["build", "--lines", str(tmp_path / "missing.gpkg"), "-o", str(tmp_path / "x.gpkg")])
     assert res.exit_code == 2 and "missing.gpkg" in res.stderr
     assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_criticality_and_reach_write_layers_and_maps(tmp_path: Path) -> None:
+    res = run(
+        "criticality",
+        "--from",
+        "Kashgar",
+        "--to",
+        "Tashkent",
+        "--scenario",
+        "cku-open",
+        "-o",
+        str(tmp_path / "c.geojson"),
+        "--map",
+        str(tmp_path / "c.html"),
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["chokepoints"] and {"ref", "kind", "name", "used_by", "cuts", "max_added_days"} <= set(
+        data["chokepoints"][0]
+    )
+    layer = json.loads((tmp_path / "c.geojson").read_text())
+    assert len(layer["features"]) == len(data["chokepoints"]) and "crs" not in layer
+    assert (tmp_path / "c.html").stat().st_size > 100_000
+    res = run(
+        "reach",
+        "--from",
+        "Urumqi",
+        "--days",
+        "2,4",
+        "-o",
+        str(tmp_path / "r"),
+        "--map",
+        str(tmp_path / "r.html"),
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert {p["within_days"] for p in json.loads(res.stdout)["places"]} == {2.0, 4.0}
+    assert (tmp_path / "r.places.geojson").is_file() and (tmp_path / "r.network.geojson").is_file()
+    res = runner.invoke(app, ["reach", "--from", "Urumqi", "--days", "two"])
+    assert res.exit_code == 2 and "--days must be comma-separated numbers" in res.stderr
+
+
+def test_uncertainty_json_contract() -> None:
+    res = run(
+        "uncertainty",
+        "--from",
+        "Kashgar",
+        "--to",
+        "Istanbul",
+        "--scenario",
+        "cku-open",
+        "--draws",
+        "2000",
+        "--seed",
+        "4",
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert {"origin", "destination", "scenario", "draws", "seed", "corridors", "differences"} <= set(data)
+    assert data["draws"] == 2000 and data["seed"] == 4
+    cku = next(d for d in data["differences"] if d["a"] == "cku" and d["b"] == "northern")
+    assert {"p50_days", "p_a_faster_by_7d", "p_a_faster_by_10d"} <= set(cku)
+    assert (
+        res.stdout
+        == run(
+            "uncertainty",
+            "--from",
+            "Kashgar",
+            "--to",
+            "Istanbul",
+            "--scenario",
+            "cku-open",
+            "--draws",
+            "2000",
+            "--seed",
+            "4",
+            "--format",
+            "json",
+        ).stdout
+    )

@@ -323,6 +323,7 @@ def criticality(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write the ranking as a GeoJSON layer.")
     ] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map with this layer.")] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
 ) -> None:
     """Chokepoints: close each crossing, break of gauge, ferry and line section in turn and rank by added days."""
@@ -331,8 +332,12 @@ def criticality(
     with _errors():
         G = scenario.network(scenario_name)
         points = _criticality.criticality_on(G, origin, destination)
+        layer = _criticality.to_gdf(G, points)
         if output is not None:
-            _write_layer(_criticality.to_gdf(G, points), output)
+            _write_layer(layer, output)
+        if map_path is not None:
+            name = f"Chokepoints {origin} → {destination}"
+            _write_map(G, layer, name, "max_added_days", map_path, fields=("used_by", "cuts"))
         if fmt is Fmt.json:
             _json(
                 {
@@ -360,6 +365,7 @@ def reach(
             help="Also write the reachable places and network as GeoJSON (FILE.places.geojson, FILE.network.geojson).",
         ),
     ] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map with this layer.")] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json.")] = Fmt.table,
 ) -> None:
     """Places and network reachable within N days."""
@@ -376,6 +382,8 @@ def reach(
         if output is not None:
             _write_layer(places_gdf, output.with_suffix(".places.geojson"))
             _write_layer(edges_gdf, output.with_suffix(".network.geojson"))
+        if map_path is not None:
+            _write_map(G, edges_gdf, f"Reach from {origin} (days)", "within_days", map_path, places=places_gdf)
         if fmt is Fmt.json:
             _json(
                 {
@@ -529,6 +537,18 @@ def _report_outputs(head: Any, map_path: Path | None, out_dir: Path | None) -> N
         err.print(f"layers: {', '.join(str(p) for p in paths)}")
 
 
+def _write_map(
+    G: Any, layer: Any, name: str, value: str, path: Path, *, fields: tuple[str, ...] = (), places: Any = None
+) -> None:
+    from silkroute import maps
+
+    m = maps.network_map(G, title=name)
+    maps.add_ranked_layer(m, layer, name, value, fields=fields)
+    if places is not None:
+        maps.add_ranked_layer(m, places, f"{name}: places", value, fields=("time_days",))
+    err.print(f"wrote {maps.save(m, path)}")
+
+
 def _write_layer(gdf: Any, path: Path) -> None:
     from silkroute import io as _io
 
@@ -565,8 +585,12 @@ def build(
         ),
     ] = None,
     layer: Annotated[str | None, typer.Option(help="Layer of a multi-layer file.")] = None,
-    place: Annotated[str | None, typer.Option(help="Download this place's OSM ways from Overpass instead (needs --online).")] = None,
-    online: Annotated[bool, typer.Option("--online", help="Allow network access (Overpass/Nominatim) for --place.")] = False,
+    place: Annotated[
+        str | None, typer.Option(help="Download this place's OSM ways from Overpass instead (needs --online).")
+    ] = None,
+    online: Annotated[
+        bool, typer.Option("--online", help="Allow network access (Overpass/Nominatim) for --place.")
+    ] = False,
 ) -> None:
     """Build a routable network from any line file or OSM extract (or, with --online, Overpass); print the build report."""
     from silkroute import io as _io

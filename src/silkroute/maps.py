@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from silkroute.catalog import Catalog
     from silkroute.corridors import CorridorResult
 
-__all__ = ["add_comparison", "corridor_map", "network_map", "save"]
+__all__ = ["add_comparison", "add_ranked_layer", "corridor_map", "network_map", "save"]
 
 log = logging.getLogger(__name__)
 
@@ -904,6 +904,79 @@ def corridor_map(
         xy = np.vstack([shapely.get_coordinates(r.geometry) for r in routes])
         m.fit_bounds([[float(xy[:, 1].min()), float(xy[:, 0].min())], [float(xy[:, 1].max()), float(xy[:, 0].max())]])
     return m
+
+
+def add_ranked_layer(
+    m: folium.Map,
+    gdf: Any,
+    name: str,
+    value: str,
+    *,
+    label: str = "name",
+    fields: Sequence[str] = (),
+    colours: Sequence[str] = ("#fee391", "#fe9929", "#d95f0e", "#993404"),
+) -> folium.Map:
+    """Add a layer of lines and points coloured by a numeric column (chokepoints, reach bands).
+
+    Parameters
+    ----------
+    m
+        A map from :func:`network_map`.
+    gdf
+        A GeoDataFrame in EPSG:4326 (e.g. :func:`silkroute.criticality.to_gdf` or
+        the layers of :func:`silkroute.reach.reach_on`).
+    name
+        Layer name in the layer control and legend.
+    value
+        Numeric column that sets the colour (quantile classes, light = low); rows
+        where it is missing are drawn darkest (e.g. a link that cuts a corridor).
+    label, fields
+        Columns shown in the tooltip.
+    colours
+        Colour ramp, low to high.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, with the layer added, a legend entry, and the layer control last.
+    """
+    import folium
+
+    values = gdf[value].astype(float)
+    finite = values.dropna()
+    edges = np.quantile(finite, np.linspace(0, 1, len(colours) + 1)[1:-1]) if len(finite) else np.array([])
+    group = folium.FeatureGroup(name=name)
+    for row, v in zip(gdf.itertuples(index=False), values, strict=True):
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        colour = colours[-1] if np.isnan(v) else colours[int(np.searchsorted(edges, v, side="right"))]
+        tip = f"<b>{html.escape(str(getattr(row, label)))}</b>" + "".join(
+            f"<br>{html.escape(f)}: {html.escape(str(getattr(row, f)))}" for f in (value, *fields)
+        )
+        if geom.geom_type == "Point":
+            folium.CircleMarker(
+                (geom.y, geom.x),
+                radius=6,
+                color="#333",
+                weight=1,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.95,
+                tooltip=folium.Tooltip(tip),
+            ).add_to(group)
+        else:
+            folium.GeoJson(
+                _feature(geom, {}),
+                style_function=lambda _f, c=colour: {"color": c, "weight": 6, "opacity": 0.95},
+                tooltip=folium.Tooltip(tip, sticky=True),
+            ).add_to(group)
+    group.add_to(m)
+    info = m.__dict__.setdefault("silkroute", {"routes": [], "legend": [], "markers": {}, "layers": {}})
+    info["layers"][name] = len(gdf)
+    info["legend"].append((_swatch_line({"color": colours[-1], "weight": 6}), f"{name} (darker = larger {value})"))
+    _legend_control(m)
+    return _finish(m)
 
 
 def save(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = True) -> Path:
