@@ -444,10 +444,7 @@ def map_(
     from silkroute import maps
 
     with _errors():
-        if (origin is None) != (destination is None):
-            msg = "give both --from and --to, or neither"
-            raise ValueError(msg)
-        pairs = [(origin, destination)] if origin and destination else []
+        pairs = _pairs(origin, destination)
         tiles = "CartoDB positron" if cdn else None
         if network_path is not None:
             if pairs:
@@ -480,14 +477,11 @@ def export(
     from silkroute import io as _io
 
     with _errors():
-        if (origin is None) != (destination is None):
-            msg = "give both --from and --to, or neither"
-            raise ValueError(msg)
         if fmt not in ("geojson", "gpkg"):
             msg = f"--format must be geojson or gpkg, not {fmt!r}"
             raise ValueError(msg)
         names = [s.strip() for s in layers.split(",") if s.strip()]
-        pairs = [(origin, destination)] if origin and destination else []
+        pairs = _pairs(origin, destination)
         scenarios_ = scenario_names or ["baseline"]
         G = _network(scenarios_[0], network_path) if network_path else None
         paths = _io.export_layers(out_dir, names, pairs=pairs, scenarios=scenarios_, fmt=fmt, G=G)
@@ -512,7 +506,7 @@ def report(
             _json(head.to_dict())
         else:
             for f in head.findings:
-                tables.comparison(out, f.results, f.origin, f.destination)
+                tables.comparison(out, f.results, *f.label.split(" → ", 1))
                 if f.simulation is not None:
                     tables.uncertainty(out, f.simulation)
             out.rule("Does CKU cut China–Europe transit by 7–10 days versus the northern routes?")
@@ -535,6 +529,14 @@ def _report_outputs(head: Any, map_path: Path | None, out_dir: Path | None) -> N
 
         paths = _io.export_layers(out_dir, pairs=pairs, scenarios=["baseline", "cku-open"])
         err.print(f"layers: {', '.join(str(p) for p in paths)}")
+
+
+def _pairs(origin: str | None, destination: str | None) -> list[tuple[str, str]]:
+    """``[(origin, destination)]``, ``[]`` when both are absent; one without the other is an error."""
+    if (origin is None) != (destination is None):
+        msg = "give both --from and --to, or neither"
+        raise ValueError(msg)
+    return [(origin, destination)] if origin is not None and destination is not None else []
 
 
 def _write_map(

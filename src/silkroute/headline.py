@@ -117,29 +117,13 @@ def _assumptions(G: Any) -> str:
                 return f"{d[prefix + '_low_h']:g}/{d[prefix + '_mode_h']:g}/{d[prefix + '_high_h']:g} h"
         return "n/a"
 
-    def crossing_ids(word: str) -> str:
-        return next(
-            (
-                d["crossing"]
-                for _u, _v, d in G.edges(data=True)
-                if d.get("kind") == "crossing" and word in str(d.get("crossing"))
-            ),
-            "",
-        )
-
-    def ferry_ids(word: str) -> str:
-        return next(
-            (
-                d["ferry"]
-                for _u, _v, d in G.edges(data=True)
-                if d.get("kind") == "ferry" and word in str(d.get("ferry"))
-            ),
-            "",
-        )
+    def first_ref(kind: str, word: str) -> str:
+        refs = (str(d[kind]) for _u, _v, d in G.edges(data=True) if d.get("kind") == kind and word in str(d.get(kind)))
+        return next(refs, "")
 
     low, mode, high = model.speeds_kph.get("rail_new_line", (0, 0, 0))
-    caspian = ferry_ids("AKTAU") or ferry_ids("TURKMENBASHI")
-    brest = crossing_ids("BREST") or crossing_ids("TERESPOL")
+    caspian = first_ref("ferry", "AKTAU") or first_ref("ferry", "TURKMENBASHI")
+    brest = first_ref("crossing", "BREST") or first_ref("crossing", "TERESPOL")
     return (
         f"CKU commercial speed {low * 24:,.0f}/{mode * 24:,.0f}/{high * 24:,.0f} km/day (low/mode/high); "
         f"Makmal transshipment {dwell('gauge_change', 'gauge_change', 'KG-MAKMAL', 'transship')}; "
