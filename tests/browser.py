@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -110,6 +111,8 @@ class PageReport:
     """Share of the viewport covered by the first element of each ``areas`` selector."""
     counts: dict[str, int] = field(default_factory=dict)
     """Number of elements matching each CSS selector passed as ``count=``."""
+    values: dict[str, object] = field(default_factory=dict)
+    """Result (JSON-serialisable) of each JavaScript function passed as ``evaluate=``."""
 
 
 @lru_cache(maxsize=1)
@@ -161,6 +164,7 @@ def render_page(
     viewport: tuple[int, int] = (1024, 768),
     count: tuple[str, ...] = (),
     areas: tuple[str, ...] = (),
+    evaluate: Mapping[str, str] | None = None,
 ) -> PageReport:
     """Open ``path`` in headless Chromium with the network cut off and report.
 
@@ -179,6 +183,9 @@ def render_page(
     areas : tuple of str
         CSS selectors whose first element's on-screen box, as a share of the
         viewport area, goes into ``PageReport.areas`` (0 when absent).
+    evaluate : mapping of str to str, optional
+        Name → JavaScript function source (e.g. ``"() => document.title"``),
+        run once the map is ready; the results go into ``PageReport.values``.
 
     Returns
     -------
@@ -217,6 +224,7 @@ def render_page(
                 setattr(report, key, value)
             report.counts = {sel: page.evaluate("(s) => document.querySelectorAll(s).length", sel) for sel in count}
             report.areas = {sel: page.evaluate(_AREA_JS, sel) for sel in areas}
+            report.values = {name: page.evaluate(js) for name, js in (evaluate or {}).items()}
             if screenshot is not None:
                 screenshot = Path(screenshot)
                 screenshot.parent.mkdir(parents=True, exist_ok=True)

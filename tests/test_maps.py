@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import re
 import time
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pytest
 import shapely
 
@@ -227,20 +230,117 @@ def test_default_network_map_in_chromium(tmp_path: Path) -> None:
     assert report.markers == len(cat.crossings) + len(cat.gauge_changes) + ports
 
 
+# Where the routes are drawn, relative to the view and the comparison panel (container pixels).
+_ROUTE_VIEW_JS = """() => {
+    const m = Object.values(window).find((v) => v instanceof L.Map);
+    const b = L.latLngBounds(%s);
+    const k = m.getContainer().getBoundingClientRect();
+    const p = document.querySelector('.sr-compare').getBoundingClientRect();
+    const nw = m.latLngToContainerPoint(b.getNorthWest()), se = m.latLngToContainerPoint(b.getSouthEast());
+    const [left, top, right, bottom] = [nw.x + k.left, nw.y + k.top, se.x + k.left, se.y + k.top];
+    return {
+        inside: m.getBounds().contains(b),
+        under_panel: left < p.right && right > p.left && top < p.bottom && bottom > p.top,
+        share: ((right - left) * (bottom - top)) / (k.width * k.height),
+    };
+}"""
+
+HEADLINE_PAIRS = [
+    ("Kashgar", "Tashkent"),
+    ("Kashgar", "Istanbul"),
+    ("Urumqi", "Tehran"),
+    ("Xi'an", "Duisburg"),
+    ("Xi'an", "Istanbul"),
+]
+
+
 def test_headline_map_keeps_the_map_visible(tmp_path: Path) -> None:
-    """Several pairs share one collapsible panel: the map must stay readable at 1024 x 768."""
+    """Five pairs share one collapsible panel: the routes stay visible beside it at 1024 x 768 and 1600 x 1000."""
     require_chromium()
     _require_assets()
-    pairs = [("Kashgar", "Tashkent"), ("Kashgar", "Istanbul"), ("Xi'an", "Duisburg")]
-    m = maps.corridor_map(pairs, ["baseline", "cku-open"])
+    scenarios = ["baseline", "cku-open"]
+    m = maps.corridor_map(HEADLINE_PAIRS, scenarios)
     path = maps.save(m, tmp_path / "headline.html")
-    report = render_page(
-        path, ARTIFACTS / "map_headline.png", areas=(".sr-compare", ".sr-legend", ".leaflet-control-layers")
-    )
+    assert path.stat().st_size < MAX_BYTES
+    # Expected from the catalog and the comparisons (not from the map object):
+    cat = catalog.load()
+    results = [corridors.compare(o, t, scenarios) for o, t in HEADLINE_PAIRS]
+    routes = [(s, r) for res in results for s, rs in res.items() for r in rs if r.route is not None]
+    labels = list(dict.fromkeys(f"{r.title} · {s}" for s, r in routes))
+    xy = np.vstack([shapely.get_coordinates(r.route.geometry) for _, r in routes])
+    bounds = [[xy[:, 1].min(), xy[:, 0].min()], [xy[:, 1].max(), xy[:, 0].max()]]
+    view = {"route_view": _ROUTE_VIEW_JS % json.dumps(bounds)}
+    selectors = (".sr-compare", ".sr-legend", ".leaflet-control-layers")
+
+    t0 = time.perf_counter()
+    report = render_page(path, ARTIFACTS / "map_headline.png", areas=selectors, evaluate=view)
+    elapsed = time.perf_counter() - t0
     assert report.errors == [] and report.blocked_requests == []
-    assert report.counts == {} and len(m.silkroute["panels"]) == 3
-    assert 0.05 < report.areas[".sr-compare"] < 0.45
+    cities = int((cat.places["kind"] == "city").sum())
+    ports = int((cat.places["kind"] == "port").sum())
+    assert report.paths == len(cat.lines) + len(cat.ferries) + cities + len(routes)
+    assert report.markers == len(cat.crossings) + len(cat.gauge_changes) + ports + 2 * len(HEADLINE_PAIRS)
+    # One layer per corridor and scenario, shared by the pairs, each listed once:
+    assert [label for label in report.layer_labels if " · " in label] == labels
+    assert 4 <= len(labels) <= 8 and "Border crossings" in report.layer_labels
+    assert 0.05 < report.areas[".sr-compare"] < 0.45  # the old stacked panels covered the whole map
     assert report.areas[".sr-legend"] < 0.05  # collapsed while routes are drawn
     assert report.areas[".leaflet-control-layers"] < 0.02  # collapsed to its button
+    seen = report.values["route_view"]
+    assert seen["inside"] and not seen["under_panel"] and seen["share"] > 0.2, seen  # fitted beside the panel
     drawn = {(r["corridor"], r["scenario"]) for r in m.silkroute["routes"]}
     assert ("cku", "cku-open") in drawn and ("cku", "baseline") not in drawn
+    assert elapsed < 15
+
+    large = render_page(
+        path, ARTIFACTS / "map_headline_1600.png", viewport=(1600, 1000), areas=selectors, evaluate=view
+    )
+    assert large.errors == [] and large.areas[".sr-compare"] < 0.25
+    seen = large.values["route_view"]
+    assert seen["inside"] and not seen["under_panel"] and seen["share"] > 0.25, seen
+
+
+def test_short_reasons_drop_what_the_panel_says() -> None:
+    long = (
+        "no route from Kashgar to Tashkent via Makmal in scenario baseline: every route needs links it does not"
+        " allow: China–Kyrgyzstan–Uzbekistan railway, Chinese section (status under_construction)"
+    )
+    assert maps._short_reason(long) == "no route via Makmal"
+    assert maps._short_reason("the middle corridor does not serve destinations in UZB") == (
+        "does not serve destinations in UZB"
+    )
+    avoid = "no route from Ürümqi to Tehran via Alashankou/Khorgos while avoiding AZE, GEO, KGZ, TKM; a route exists"
+    short = maps._short_reason(avoid)
+    assert short.startswith("no route via Alashankou/Khorgos") and short.endswith("…")
+    assert len(short) == maps.REASON_CHARS
+    assert maps._short_reason("") == "no route"
+
+
+def test_pairs_share_one_panel_and_the_route_layers(mini: Any) -> None:
+    cat, G = mini
+    slow = scenario.apply(network.build_network(cat), scenario.Scenario(name="slow"), TimeModel.from_catalog(cat))
+    m = maps.network_map(G, cat=cat, outline=False)
+    for o, t in [("Yining", "Tashkent"), ("Tashkent", "Yining")]:
+        maps.add_comparison(
+            m,
+            {"baseline": corridors.compare_on(G, o, t, CORRIDORS), "slow": corridors.compare_on(slow, o, t, CORRIDORS)},
+        )
+    page = m.get_root().render()
+    assert page.count('"sr-panel sr-compare') == 1
+    assert [pair for pair, _ in m.silkroute["panels"]] == ["Yining → Tashkent", "Tashkent → Yining"]
+    labels = [x["label"] for x in m.silkroute["routes"]]
+    assert len(labels) == 8 and len(set(labels)) == 4
+    groups = [c.layer_name for c in m._children.values() if type(c).__name__ == "FeatureGroup"]
+    assert sorted(g for g in groups if g in labels) == sorted(set(labels))  # one layer per corridor · scenario
+    assert "Tashkent → Yining" in page  # the route tooltips name their pair
+    # The panel: short names, the scenario, no breakdown column; the full reason in a tooltip.
+    (_, table), _ = m.silkroute["panels"]
+    assert 'title="Northern via Khorgos">Northern via Khorgos<' in table and ">slow<" in table
+    assert maps._short_title("Northern: Kazakhstan – Russia – Belarus") == "Northern"
+    reason = next(r.reason for r in corridors.compare_on(G, "Yining", "Tashkent", CORRIDORS) if not r.feasible)
+    assert f'title="{html.escape(reason)}"' in table and "not feasible: no route while avoiding KZ-ALMATY<" in table
+    assert "running" not in re.sub(r'title="[^"]*"', "", table)
+    # Fitted to the routes of both pairs, beside the panel, instead of to the network:
+    assert "FitBounds" not in [type(c).__name__ for c in m._children.values()]
+    assert m.silkroute["route_bounds"][0][1] < 70 < 80 < m.silkroute["route_bounds"][1][1]
+    assert "paddingBottomRight" in page

@@ -13,8 +13,11 @@ What a map shows:
   or transshipment hours (low / mode / high) and their source, from the
   catalog; cities and ports;
 * with :func:`add_comparison` (or ``pairs`` in :func:`corridor_map`): each
-  corridor's route in its own colour and layer, with a tooltip (km, days, time
-  breakdown), and a comparison panel with the numbers of ``silkroute compare``;
+  corridor's route in its own colour and layer (one layer per corridor and
+  scenario, shared by all pairs), with a tooltip (pair, km, days, time
+  breakdown), one collapsible comparison panel with a section per pair and the
+  numbers of ``silkroute compare``, and the view fitted to the routes beside
+  the panel (the legend and the layer control then start collapsed);
 * a legend, a scale bar, a layer control, the data attribution and a light
   Natural Earth country outline (from the pinned npm package ``world-atlas``),
   so the page is readable without a tile basemap.
@@ -60,6 +63,8 @@ LINE_TOLERANCE = 0.005
 OUTLINE_TOLERANCE = 0.02
 #: Decimals kept in drawn coordinates (4 decimals: about 11 m).
 DECIMALS = 4
+#: Longest "not feasible" reason shown in the comparison panel (the full text is in its tooltip).
+REASON_CHARS = 42
 #: Minimum distance between city labels at overview zooms (degrees), and the zoom showing all labels.
 LABEL_SPACING = 2.5
 LABEL_ZOOM = 6
@@ -512,8 +517,16 @@ _CSS = """<style>
 .sr-panel summary{cursor:pointer;list-style:revert}
 .sr-panel summary h4{display:inline;margin:0}
 .sr-legend,.sr-compare{max-height:42vh;overflow:auto}
-.sr-compare{max-width:62vw}
-.sr-compare details+details{margin-top:3px;border-top:1px solid #ddd;padding-top:3px}
+.sr-compare{max-width:min(64vw,580px)}
+.sr-compare details.sr-pair{margin-top:3px;border-top:1px solid #ddd;padding-top:2px}
+.sr-compare details.sr-pair>summary{font-weight:bold;font-size:11.5px}
+.sr-compare.sr-single details.sr-pair{border:none;margin:0;padding:0}
+.sr-compare.sr-single details.sr-pair>summary{display:none}
+.sr-compare table{margin:2px 0 2px 12px}
+.sr-compare tr.sr-lead td{border-top:1px solid #eee}
+.sr-compare td.sw{padding-right:0}.sr-compare td.sw svg{display:block}
+.sr-compare td.nf{max-width:300px;overflow:hidden;text-overflow:ellipsis}
+.sr-compare .note{max-width:400px;white-space:normal;margin-top:3px}
 .sr-legend .sr-row{white-space:nowrap;display:flex;align-items:center;height:18px}
 .leaflet-control-layers{font-size:11.5px;line-height:1.25}
 .leaflet-control-layers label{margin-bottom:0}
@@ -536,16 +549,17 @@ _CSS = """<style>
 </style>"""
 
 
-def _swatch_line(style: Mapping[str, Any], halo: Mapping[str, Any] | None = None) -> str:
+def _swatch_line(style: Mapping[str, Any], halo: Mapping[str, Any] | None = None, *, width: int = 30) -> str:
     dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+    end = width - 1
     under = (
-        f'<line x1="1" y1="6" x2="29" y2="6" stroke="{halo["color"]}" stroke-opacity="{halo["opacity"]}"'
+        f'<line x1="1" y1="6" x2="{end}" y2="6" stroke="{halo["color"]}" stroke-opacity="{halo["opacity"]}"'
         ' stroke-width="9"/>'
         if halo
         else ""
     )
     return (
-        f'<svg width="30" height="12">{under}<line x1="1" y1="6" x2="29" y2="6" stroke="{style["color"]}"'
+        f'<svg width="{width}" height="12">{under}<line x1="1" y1="6" x2="{end}" y2="6" stroke="{style["color"]}"'
         f' stroke-width="{min(float(style["weight"]), 6)}"{dash}/></svg>'
     )
 
@@ -725,6 +739,26 @@ def _breakdown_text(breakdown: Mapping[str, float], sep: str) -> str:
     return sep.join(f"{COMPONENT_LABELS.get(k, k)} {v:,.1f} h" for k, v in breakdown.items() if v)
 
 
+def _short_title(title: str) -> str:
+    """Return a corridor title's short name: the part before a colon (``"Northern: A – B"`` → ``"Northern"``)."""
+    return title.split(":", 1)[0].strip() or title
+
+
+def _short_reason(reason: str, limit: int = REASON_CHARS) -> str:
+    """Shorten why a corridor is not feasible for the comparison panel (the full text goes in a tooltip).
+
+    Drops what the panel already says (the origin and destination, the
+    scenario, the corridor's name) and every clause after the first colon or
+    semicolon, then cuts the text to ``limit`` characters.
+    """
+    text = " ".join(str(reason or "no route").split())
+    text = re.sub(r"^no route from .+? to .+?(?= via | while | avoiding | in scenario |[:;]|$)", "no route", text)
+    text = re.sub(r"^the \S+ corridor ", "", text)
+    text = re.sub(r" in scenario [^\s:;,]+", "", text)
+    text = re.split(r"[:;]", text, maxsplit=1)[0].strip() or "no route"
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
+
+
 def add_comparison(
     m: folium.Map,
     results: Mapping[str, Sequence[CorridorResult]],
@@ -733,6 +767,10 @@ def add_comparison(
     destination: str | None = None,
 ) -> folium.Map:
     """Draw the corridor routes of one origin–destination comparison and its panel.
+
+    Call it once per pair: all pairs share one comparison panel (a collapsible
+    section per pair, the first one open) and one layer per corridor (and
+    scenario), and the map is fitted to all routes drawn, beside the panel.
 
     Parameters
     ----------
@@ -748,12 +786,13 @@ def add_comparison(
     Returns
     -------
     folium.Map
-        ``m``, with one layer per corridor (and scenario, when there are
-        several) named after the corridor's title, a start and an end marker,
-        and a comparison panel showing, per corridor and scenario, the
-        ``silkroute compare`` numbers: km, days, hours, the difference to the
-        northern corridor in hours and the time breakdown (or why the corridor
-        is not feasible).
+        ``m``, with the routes in one layer per corridor (and scenario, when
+        there are several) named after the corridor's title and shared by all
+        pairs (a route's tooltip names its pair), a start and an end marker,
+        and the comparison panel showing, per corridor and scenario, the
+        ``silkroute compare`` numbers: km, days, hours and the difference to
+        the northern corridor in hours, with the time breakdown in the row's
+        tooltip (or, shortened, why the corridor is not feasible).
     """
     import folium
 
@@ -764,32 +803,45 @@ def add_comparison(
         origin = origin or first.places[0]["name"]
         destination = destination or first.places[-1]["name"]
     pair = f"{origin} → {destination}" if origin and destination else "corridor comparison"
-    rows = []
+    rows: dict[str, list[str]] = {}
+    coords = []
     for s_index, (scenario, rs) in enumerate(results.items()):
         for c_index, res in enumerate(rs):
             d = res.to_dict()
             colour = _route_colour(res.corridor, c_index)
             title = res.title or res.corridor
             label = f"{title} · {scenario}" if several else title
-            rows.append(_panel_row(d, colour, label, res.reason))
+            style = {"color": colour, "weight": 5, "dashArray": "9 6" if s_index else None}
+            row = _panel_row(d, style, title, scenario if several else None, res.reason, lead=res.corridor not in rows)
+            rows.setdefault(res.corridor, []).append(row)
             if res.route is None:
                 continue
-            _add_route_layer(m, res, d, label, colour, dashed=s_index > 0, pair=pair)
-            info["routes"].append({"label": label, "corridor": res.corridor, "scenario": scenario})
-            entry = (_swatch_line({"color": colour, "weight": 5, "dashArray": "9 6" if s_index else None}), label)
+            _add_route_layer(m, res, d, label, style, pair=pair)
+            coords.append(shapely.get_coordinates(res.route.geometry))
+            info["routes"].append({"label": label, "corridor": res.corridor, "scenario": scenario, "pair": pair})
+            entry = (_swatch_line(style), label)
             if entry not in info["legend"]:
                 info["legend"].append(entry)
     if first is not None:
         ends = folium.FeatureGroup(name=f"{pair}: origin and destination", control=False)
         for node, icon, name in ((first.nodes[0], "play", origin), (first.nodes[-1], "flag-checkered", destination)):
             d = first.G.nodes[node]
-            _div_marker((d["y"], d["x"]), icon, "#111111", html.escape(str(name)), None).add_to(ends)
+            _div_marker((d["y"], d["x"]), icon, "#111111", html.escape(f"{name} ({pair})"), None).add_to(ends)
         ends.add_to(m)
+    if coords:  # lon/lat of every route drawn so far, as [[south, west], [north, east]]
+        if "route_bounds" in info:
+            coords.append(np.array(info["route_bounds"])[:, ::-1])
+        xy = np.vstack(coords)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        info["route_bounds"] = [[float(lo[1]), float(lo[0])], [float(hi[1]), float(hi[0])]]
     head = (
-        '<tr><th class="l"></th><th class="l">corridor</th><th>km</th><th>days</th><th>h</th>'
-        '<th>Δ vs northern (h)</th><th class="l">time breakdown</th></tr>'
+        '<tr><th class="l" colspan="2">corridor</th>'
+        + ('<th class="l">scenario</th>' if several else "")
+        + '<th>km</th><th>days</th><th>h</th><th title="hours faster (&lt; 0) or slower than the northern corridor">'
+        "Δ h</th></tr>"
     )
-    info.setdefault("panels", []).append((pair, f"<table>{head}{''.join(rows)}</table>"))
+    table = f"<table>{head}{''.join(r for rs in rows.values() for r in rs)}</table>"
+    info.setdefault("panels", []).append((pair, table))
     _comparison_control(m)
     if info.get("legend"):
         _legend_control(m)
@@ -797,69 +849,107 @@ def add_comparison(
 
 
 def _comparison_control(m: folium.Map) -> None:
-    """(Re)place the one comparison panel: a collapsible section per pair, the first one open."""
+    """(Re)place the one comparison panel, and the fit of the map to the routes beside it.
+
+    The panel is collapsible as a whole and has a collapsible section per
+    pair, the first one open.
+    """
     for name, child in list(m._children.items()):
         if getattr(child, "_silkroute_comparison", False):
             del m._children[name]
-    panels = m.silkroute["panels"]  # type: ignore[attr-defined]
+    info = m.silkroute  # type: ignore[attr-defined]
+    panels = info["panels"]
     sections = "".join(
-        f"<details{' open' if i == 0 else ''}><summary><h4>{html.escape(pair)}: corridors compared</h4></summary>"
-        f"{table}</details>"
+        f'<details class="sr-pair"{" open" if i == 0 else ""}><summary>{html.escape(pair)}</summary>{table}</details>'
         for i, (pair, table) in enumerate(panels)
     )
+    count = f" ({len(panels)} pairs)" if len(panels) > 1 else f": {html.escape(panels[0][0])}"
     panel = (
-        sections + '<div class="sub">Expected door-to-door times of a block train; Δ &lt; 0 is faster than'
-        " the northern corridor. Click a title to open a pair; hover a route for details.</div>"
+        f"<details open><summary><h4>Corridors compared{count}</h4></summary>{sections}"
+        '<div class="sub note">Expected door-to-door times of a block train; Δ h: difference to the northern'
+        " corridor. Hover a row or a route for the time breakdown.</div></details>"
     )
-    control = _control(panel, "bottomleft", "sr-panel sr-compare")
+    control = _control(panel, "bottomleft", "sr-panel sr-compare" + ("" if len(panels) > 1 else " sr-single"))
     control._silkroute_comparison = True
     control.add_to(m)
+    if info.get("route_bounds"):  # replaces the fit to the whole network
+        for name, child in list(m._children.items()):
+            if type(child).__name__ == "FitBounds":
+                del m._children[name]
+        fit = _macro(_FIT_BESIDE_PANEL, bounds=info["route_bounds"])
+        fit._silkroute_comparison = True
+        fit.add_to(m)
 
 
-def _panel_row(d: Mapping[str, Any], colour: str, label: str, reason: str) -> str:
-    swatch = f'<td class="l"><span style="display:inline-block;width:14px;height:4px;background:{colour}"></span></td>'
+# Fit the map to the routes in the part of the map left free by the title and the comparison panel:
+# above the panel or right of it, whichever allows the larger zoom.
+_FIT_BESIDE_PANEL = (
+    "(function(m,b){var c=m.getContainer(),k=c.getBoundingClientRect(),"
+    "t=c.querySelector('.sr-title'),p=c.querySelector('.sr-compare'),"
+    "top=t?t.getBoundingClientRect().bottom-k.top+8:24,o=[[[16,top],[16,16]]];"
+    "if(p){var r=p.getBoundingClientRect();o=[[[16,top],[16,k.bottom-r.top+12]],[[r.right-k.left+16,top],[16,16]]];}"
+    "var best=o[0],z=-Infinity;o.forEach(function(q){var n=m.getBoundsZoom(b,false,"
+    "L.point(q[0][0]+q[1][0],q[0][1]+q[1][1]));if(n>z){z=n;best=q;}});"
+    "m.fitBounds(b,{paddingTopLeft:best[0],paddingBottomRight:best[1],animate:false});})({map},{bounds});"
+)
+
+
+def _panel_row(
+    d: Mapping[str, Any], style: Mapping[str, Any], title: str, scenario: str | None, reason: str, *, lead: bool
+) -> str:
+    """Return one row of a pair's table: the first row of a corridor names it, the others only the scenario."""
+    name = _short_title(title) if lead else ""
+    cells = (
+        f'<td class="l sw">{_swatch_line({**style, "weight": 4}, width=22)}</td>'
+        f'<td class="l" title="{html.escape(title)}">{html.escape(name)}</td>'
+        + (f'<td class="l">{html.escape(scenario)}</td>' if scenario is not None else "")
+    )
+    row_class = ' class="sr-lead"' if lead else ""
     if not d["feasible"]:
         full = reason or "no route"
-        short = full if len(full) <= 70 else full[:67].rstrip() + "…"
         return (
-            f'<tr>{swatch}<td class="l">{html.escape(label)}</td>'
-            f'<td colspan="5" class="l sub" title="{html.escape(full)}">not feasible: {html.escape(short)}</td></tr>'
+            f'<tr{row_class}>{cells}<td colspan="4" class="l sub nf" title="{html.escape(full)}">'
+            f"not feasible: {html.escape(_short_reason(full))}</td></tr>"
         )
     delta = d["delta_vs_northern_h"]
     delta_text = "–" if delta is None else f"{delta:+,.1f}"
+    tip = html.escape(_breakdown_text(d["breakdown"], " · "))
     return (
-        f'<tr>{swatch}<td class="l">{html.escape(label)}</td><td>{d["length_km"]:,.0f}</td>'
-        f"<td>{d['time_days']:.1f}</td><td>{d['time_h']:,.1f}</td><td>{delta_text}</td>"
-        f'<td class="l sub">{html.escape(_breakdown_text(d["breakdown"], " · "))}</td></tr>'
+        f'<tr{row_class} title="{tip}">{cells}<td>{d["length_km"]:,.0f}</td>'
+        f"<td><b>{d['time_days']:.1f}</b></td><td>{d['time_h']:,.1f}</td><td>{delta_text}</td></tr>"
     )
 
 
 def _add_route_layer(
-    m: folium.Map, res: CorridorResult, d: Mapping[str, Any], label: str, colour: str, *, dashed: bool, pair: str
+    m: folium.Map, res: CorridorResult, d: Mapping[str, Any], label: str, style: Mapping[str, Any], *, pair: str
 ) -> None:
+    """Draw one route in the layer ``label``, shared by every pair drawn on ``m``."""
     import folium
 
     assert res.route is not None
-    group = folium.FeatureGroup(name=label)
+    groups = m.__dict__.setdefault("_silkroute_route_groups", {})
+    group = groups.get(label)
+    if group is None:
+        group = groups[label] = folium.FeatureGroup(name=label)
+        group.add_to(m)
     geom = res.route.geometry
     _backdrop(_feature(geom, {}), CASING).add_to(group)
-    style = {"color": colour, "weight": 5, "opacity": 0.9, "dashArray": "9 6" if dashed else None}
+    line = {"opacity": 0.9, **style}
     delta = d["delta_vs_northern_h"]
     tip = (
-        f"<b>{html.escape(label)}</b><br>{html.escape(pair)}<br>"
+        f"<b>{html.escape(pair)}</b><br>{html.escape(label)}<br>"
         f"{d['length_km']:,.0f} km · {d['time_days']:.1f} days ({d['time_h']:,.1f} h)"
         + ("" if delta is None else f"<br>Δ vs northern: {delta:+,.1f} h")
         + "<br>"
         + html.escape(_breakdown_text(d["breakdown"], "\n")).replace("\n", "<br>")
     )
     folium.GeoJson(
-        _feature(geom, {"corridor": res.corridor, "scenario": res.scenario}),
-        style_function=lambda _f: style,
+        _feature(geom, {"corridor": res.corridor, "scenario": res.scenario, "pair": pair}),
+        style_function=lambda _f: line,
         highlight_function=lambda _f: {"weight": 8},
         tooltip=folium.Tooltip(tip, sticky=True),
         control=False,
     ).add_to(group)
-    group.add_to(m)
 
 
 def corridor_map(
@@ -878,13 +968,15 @@ def corridor_map(
         network only.
     scenarios
         Embedded scenario names or scenario TOML files; the routes of every
-        scenario are drawn, each corridor and scenario in its own layer.
+        scenario are drawn, each corridor and scenario in its own layer
+        (shared by all pairs).
     tiles, outline
         As in :func:`network_map`.
 
     Returns
     -------
     folium.Map
+        Fitted to the routes drawn (beside the comparison panel).
 
     Raises
     ------
@@ -895,14 +987,8 @@ def corridor_map(
 
     G = scenario.network(scenarios[0] if scenarios else "baseline")
     m = network_map(G, tiles=tiles, outline=outline, title=COMPARISON_TITLE if pairs else NETWORK_TITLE)
-    routes = []
     for origin, destination in pairs:
-        results = corridors.compare(origin, destination, list(scenarios))
-        add_comparison(m, results)
-        routes += [r.route for rs in results.values() for r in rs if r.route is not None]
-    if routes:
-        xy = np.vstack([shapely.get_coordinates(r.geometry) for r in routes])
-        m.fit_bounds([[float(xy[:, 1].min()), float(xy[:, 0].min())], [float(xy[:, 1].max()), float(xy[:, 0].max())]])
+        add_comparison(m, corridors.compare(origin, destination, list(scenarios)))
     return m
 
 
