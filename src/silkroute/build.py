@@ -112,18 +112,28 @@ def add_node(G: nx.MultiDiGraph, layer: str, x: float, y: float, place: dict[str
     return int(index[key])
 
 
-def _vertex_codes(*columns: np.ndarray) -> np.ndarray:
-    """Dense integer code of each row of equal-length integer columns (equal rows, equal code)."""
-    stacked = np.ascontiguousarray(np.column_stack([np.asarray(c, dtype=np.int64) for c in columns]))
-    rows = stacked.view(np.dtype((np.void, stacked.dtype.itemsize * stacked.shape[1]))).ravel()
-    _, inverse = np.unique(rows, return_inverse=True)
-    return inverse.ravel()
+def _vertex_codes(layer: np.ndarray, qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
+    """Dense integer code per vertex: equal (layer, quantised x, quantised y), equal code.
+
+    Quantised coordinates (1e-7 degree) fit in 32 bits each, so a vertex is one
+    uint64 and hashing (``pandas.factorize``) replaces sorting.
+    """
+    xy = ((qx.astype(np.int64) + 2**31).astype(np.uint64) << np.uint64(32)) | (qy.astype(np.int64) + 2**31).astype(
+        np.uint64
+    )
+    codes = pd.factorize(xy)[0]
+    layer = np.asarray(layer, dtype=np.int64)
+    if len(layer) and layer.max() > layer.min():
+        layer = layer - layer.min()
+        codes = pd.factorize(codes.astype(np.int64) * (int(layer.max()) + 1) + layer)[0]
+    return codes
 
 
 def _parts_per_vertex(vcode: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """How many distinct parts touch each vertex code."""
-    pairs = np.unique(vcode.astype(np.int64) * (int(owner.max()) + 1) + owner)
-    return np.bincount(pairs // (int(owner.max()) + 1), minlength=int(vcode.max()) + 1)
+    n = int(owner.max()) + 1
+    pairs = pd.unique(vcode.astype(np.int64) * n + owner)
+    return np.bincount(pairs // n, minlength=int(vcode.max()) + 1)
 
 
 def _plain(layer: str) -> str:
@@ -507,17 +517,24 @@ def _assemble(
             layer = str(layers[owner[pos]])
             place = attached.get((layer, int(q[pos, 0]), int(q[pos, 1])))
             ids[c] = add_node(G, layer, float(coords[pos, 0]), float(coords[pos, 1]), place)
-    part_attrs = parts[list(attributes)].to_dict("records")
-    cols = [c for c in attributes if c not in ("geometry",)]
+    cols = [c for c in attributes if c != "geometry"]
+    part_attrs = [  # cleaned once per part, shared by its edges
+        {c: _scalar(v) for c, v in rec.items()} | {"kind": "line", "layer": _plain(str(layer))}
+        for rec, layer in zip(parts[cols].to_dict("records"), layers, strict=True)
+    ]
+    reversed_geoms = shapely.reverse(edge_geoms)
+    us = [ids[c] for c in vcode[a]]
+    vs = [ids[c] for c in vcode[b]]
     edges = []
-    for k in range(len(a)):
-        p = int(owner[a[k]])
-        attrs = {c: _scalar(part_attrs[p][c]) for c in cols}
-        attrs.update(kind="line", layer=_plain(str(layers[p])), length=float(lengths[k]))
-        u, v = ids[vcode[a[k]]], ids[vcode[b[k]]]
-        g = edge_geoms[k]
-        edges.append((u, v, {**attrs, "geometry": g, "reversed": False, "oneway": False}))
-        edges.append((v, u, {**attrs, "geometry": shapely.reverse(g), "reversed": True, "oneway": False}))
+    for k, p in enumerate(owner[a].tolist()):
+        base = part_attrs[p]
+        length = float(lengths[k])
+        edges.append(
+            (us[k], vs[k], {**base, "length": length, "geometry": edge_geoms[k], "reversed": False, "oneway": False})
+        )
+        edges.append(
+            (vs[k], us[k], {**base, "length": length, "geometry": reversed_geoms[k], "reversed": True, "oneway": False})
+        )
     G.add_edges_from(edges)
     return G
 
