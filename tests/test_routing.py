@@ -158,3 +158,9 @@ def test_route_exports(mini) -> None:
     d = r.to_dict()
     assert set(d) >= {"length_km", "time_h", "breakdown", "countries", "crossings", "gauge_breaks", "places"}
     assert r.geometry.length > 0
+
+
+def test_names_without_their_parenthesis_match(baseline) -> None:
+    with pytest.raises(UnknownPlaceError, match=r"'Torugart' is ambiguous: it matches CN-TORUGART .*KG-TORUGART"):
+        routing.resolve(baseline, "Torugart")
+    assert routing.resolve(baseline, "alataw pass") == "CN-ALASHANKOU"

@@ -17,6 +17,7 @@ import difflib
 import heapq
 import itertools
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,6 +35,7 @@ from silkroute.timing import COMPONENTS
 __all__ = ["Route", "costs_from", "fastest", "find_places", "link_refs", "matrix", "resolve", "route", "shortest"]
 
 MODES = ("rail", "road", "any")
+_PAREN = re.compile(r"\s*\([^)]*\)")
 _SRC, _DST = "__source__", "__target__"
 
 
@@ -76,7 +78,8 @@ def find_places(G: nx.MultiDiGraph, query: str = "") -> list[dict[str, Any]]:
 def resolve(G: nx.MultiDiGraph, query: str) -> str:
     """Return the place id for a name, alias or id.
 
-    An exact id wins, then a unique name, then a unique alias.
+    An exact id wins, then a unique name, then a unique alias, then a name or
+    alias without its parenthesis (``Torugart`` for ``Torugart (China side)``).
 
     Raises
     ------
@@ -88,14 +91,14 @@ def resolve(G: nx.MultiDiGraph, query: str) -> str:
     if query in places:
         return query
     key = fold(query)
-    for fields in (("id",), ("name",), ("aliases",)):
-        hits = sorted(
-            {
-                pid
-                for pid, p in places.items()
-                if any(fold(v) == key for f in fields for v in (p[f] if isinstance(p[f], list) else [p[f]]))
-            }
-        )
+    tiers = (
+        lambda p: [p["id"]],
+        lambda p: [p["name"]],
+        lambda p: p["aliases"],
+        lambda p: [_PAREN.sub("", s) for s in (p["name"], *p["aliases"])],  # "Torugart" = "Torugart (China side)"
+    )
+    for names_of in tiers:
+        hits = sorted(pid for pid, p in places.items() if any(fold(v) == key for v in names_of(p)))
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
