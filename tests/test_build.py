@@ -188,7 +188,7 @@ polyline = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.lists(polyline, min_size=1, max_size=8))
 def test_edge_lengths_are_geodesic_within_0_1_percent(polylines) -> None:
     geoms = [shapely.LineString(p) for p in polylines]
