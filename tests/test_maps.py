@@ -6,7 +6,6 @@ import html
 import json
 import logging
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +121,7 @@ def test_comparison_map_renders_offline_in_chromium(mini: Any, tmp_path: Path) -
     assert not GLYPHICON.search(page) and not FETCHABLE.search(page)
     assert "Made with Natural Earth" in page
 
-    t0 = time.perf_counter()
     report = render_page(path, ARTIFACTS / "map_comparison_mini.png", count=(".leaflet-outline-pane path",))
-    elapsed = time.perf_counter() - t0
     assert report.errors == [] and report.blocked_requests == []
     # Expected elements, from the catalog and the results (not from the map object):
     feasible = [r for r in results["baseline"] if r.feasible]
@@ -140,7 +137,6 @@ def test_comparison_map_renders_offline_in_chromium(mini: Any, tmp_path: Path) -
     assert "Border crossings" in report.layer_labels
     assert report.fa_font_loaded
     assert report.screenshot is not None and report.screenshot.stat().st_size > 10_000
-    assert elapsed < 10
 
 
 def test_panel_shows_compare_numbers(mini: Any) -> None:
@@ -272,9 +268,7 @@ def test_headline_map_keeps_the_map_visible(tmp_path: Path) -> None:
     view = {"route_view": _ROUTE_VIEW_JS % json.dumps(bounds)}
     selectors = (".sr-compare", ".sr-legend", ".leaflet-control-layers")
 
-    t0 = time.perf_counter()
     report = render_page(path, ARTIFACTS / "map_headline.png", areas=selectors, evaluate=view)
-    elapsed = time.perf_counter() - t0
     assert report.errors == [] and report.blocked_requests == []
     cities = int((cat.places["kind"] == "city").sum())
     ports = int((cat.places["kind"] == "port").sum())
@@ -290,7 +284,6 @@ def test_headline_map_keeps_the_map_visible(tmp_path: Path) -> None:
     assert seen["inside"] and not seen["under_panel"] and seen["share"] > 0.2, seen  # fitted beside the panel
     drawn = {(r["corridor"], r["scenario"]) for r in m.silkroute["routes"]}
     assert ("cku", "cku-open") in drawn and ("cku", "baseline") not in drawn
-    assert elapsed < 15
 
     large = render_page(
         path, ARTIFACTS / "map_headline_1600.png", viewport=(1600, 1000), areas=selectors, evaluate=view
