@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 
 import networkx as nx
 import numpy as np
@@ -99,10 +98,8 @@ def test_drawn_lengths_match_published_lengths(cat) -> None:
     assert 0.85 <= float(np.median(list(ratios.values()))) <= 1.0
 
 
-def test_default_network_builds_fast_and_connected(cat) -> None:
-    t0 = time.perf_counter()
-    G = network.build_network(cat)
-    assert time.perf_counter() - t0 < 2.0
+def test_default_network_builds_connected(cat) -> None:
+    G = network.build_network(cat)  # build time: benchmarks/bench_build.py
     assert not G.graph["build_report"].places_unattached
     rail = nx.Graph()
     for u, v, d in G.edges(data=True):
