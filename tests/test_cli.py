@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from silkroute.cli import app
 
 runner = CliRunner()
+KASHGAR_TASHKENT = ("compare", "--from", "Kashgar", "--to", "Tashkent")
 
 
 def run(*args: str):
@@ -44,11 +45,7 @@ def test_route_json_contract() -> None:
 
 def test_compare_json_contract() -> None:
     res = run(
-        "compare",
-        "--from",
-        "Kashgar",
-        "--to",
-        "Tashkent",
+        *KASHGAR_TASHKENT,
         "--scenario",
         "baseline",
         "--scenario",
@@ -166,11 +163,7 @@ def test_build_then_route_and_refine_with_a_real_network(tmp_path: Path) -> None
     straight = Geod(ellps="WGS84").inv(69.21627, 41.26465, 64.43069, 39.77026)[2] / 1000  # town centres, 436 km
     assert 1.1 * straight < km < 1.5 * straight  # ~590 km of track via Samarkand and Navoi
     res = run(
-        "compare",
-        "--from",
-        "Kashgar",
-        "--to",
-        "Tashkent",
+        *KASHGAR_TASHKENT,
         "--scenario",
         "cku-open",
         "--refine-with",

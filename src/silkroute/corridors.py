@@ -125,7 +125,14 @@ def load(path: str | Path | None = None) -> dict[str, Corridor]:
 
 
 def corridor_routes(
-    G: nx.MultiDiGraph, c: Corridor, origin: str, destination: str, *, k: int = 1, avoid_links: tuple[str, ...] = ()
+    G: nx.MultiDiGraph,
+    c: Corridor,
+    origin: str,
+    destination: str,
+    *,
+    k: int = 1,
+    avoid_links: tuple[str, ...] = (),
+    explain: bool = True,
 ) -> list[Route]:
     """The fastest route(s) of one corridor; alternatives differ in a crossing, ferry or gauge change.
 
@@ -155,6 +162,7 @@ def corridor_routes(
         avoid_links=avoid_links,
         mode=c.mode,
         k=k,
+        explain=explain,
     )
 
 

@@ -92,7 +92,7 @@ def criticality_on(G: nx.MultiDiGraph, origin: str, destination: str) -> list[Ch
     for point in used.values():
         for name in point.used_by:
             try:
-                r = _corridors.corridor_routes(G, defs[name], o, t, avoid_links=(point.ref,))[0]
+                r = _corridors.corridor_routes(G, defs[name], o, t, avoid_links=(point.ref,), explain=False)[0]
                 point.added_h[name] = r.time_h - base[name]
             except NoRouteError:
                 point.added_h[name] = None

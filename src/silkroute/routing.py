@@ -402,6 +402,7 @@ def route(
     avoid_links: Iterable[str] = (),
     mode: str = "any",
     k: int = 1,
+    explain: bool = True,
 ) -> list[Route]:
     """Find the best route and up to ``k - 1`` alternatives that differ in substance.
 
@@ -428,6 +429,9 @@ def route(
     k
         Number of routes; alternatives differ in at least one border
         crossing, ferry or break of gauge.
+    explain
+        On failure, find out which constraint or closed link prevents a route
+        (a few extra searches); ``False`` when only feasibility matters.
 
     Returns
     -------
@@ -462,7 +466,9 @@ def route(
     stages = _stages(G, o, groups, t)
     found = _best(_digraph(G, req), stages)
     if found is None:
-        raise NoRouteError(_explain(G, o, t, groups, req, stages))
+        places = _place_index(G)
+        short = f"no route from {places[o]['name']} to {places[t]['name']} under these constraints"
+        raise NoRouteError(_explain(G, o, t, groups, req, stages) if explain else short)
     routes = [Route(G, _edges_of(G, _digraph(G, req), found[1]), optimize)]
     if k > 1:
         routes += _alternatives(G, req, stages, routes[0], k - 1)
