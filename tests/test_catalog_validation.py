@@ -36,7 +36,7 @@ def test_mini_catalog_loads(mini_catalog_dir: Path) -> None:
     assert cat.lines.loc["KZ-M39-ALMATY-SHYMKENT", "gauge"] is None
     assert cat.lines.loc["UZ-KELES-TASHKENT", "country"] == "UZB"
     assert cat.crossings.loc["KHORGOS-ALTYNKOL-RAIL", "gauge"] == (1435,)
-    assert cat.places.loc["CN-KHORGOS", "aliases"] == ["Horgos", "Korgas", "霍尔果斯"]
+    assert cat.places.loc["CN-KHORGOS", "aliases"] == ("Horgos", "Korgas", "霍尔果斯")
 
 
 BAD_CELLS = [

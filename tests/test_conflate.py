@@ -12,7 +12,8 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from silkroute import catalog, conflate, lines, network, scenario, timing
+from silkroute import build, catalog, conflate, network, scenario, timing
+from silkroute.build import BuildOptions
 from silkroute.build import graph_from_lines
 
 from .conftest import real_file
@@ -110,7 +111,7 @@ def test_refine_network_rescales_catalog_edges(mini_catalog_dir) -> None:
 
 def detailed_for(cat, line_id: str):
     """A detailed track for one catalog line: its stops joined by gently bowed lines."""
-    coords = cat.places.loc[cat.lines.at[line_id, "stops"], ["lon", "lat"]].to_numpy()
+    coords = cat.places.loc[list(cat.lines.at[line_id, "stops"]), ["lon", "lat"]].to_numpy()
     pts = []
     for (x0, y0), (x1, y1) in itertools.pairwise(coords):
         pts += [(x0, y0), ((x0 + x1) / 2 + 0.05, (y0 + y1) / 2 + 0.1)]
@@ -125,9 +126,8 @@ def real_network(name: str, **options):
     """A detailed network of a ../shared file, gauges from the country (warnings about unknown gauges muted)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return lines.build_from_file(
-            real_file(name), countries=real_file("countries_ne50m.geojson.gz"), gauge_by_country=True, **options
-        )
+        options = BuildOptions(countries=real_file("countries_ne50m.geojson.gz"), gauge_by_country=True, **options)
+        return build.from_file(real_file(name), options)
 
 
 def test_real_natural_earth_refines_the_turksib(mini_catalog_dir) -> None:

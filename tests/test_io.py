@@ -163,7 +163,7 @@ def test_geojsonhint_catches_invalid_files(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def mini_results(mini_network: nx.MultiDiGraph) -> dict[tuple[str, str], dict[str, list[Any]]]:
+def mini_results(mini_network: nx.MultiDiGraph) -> Any:
     """Two corridors on the mini network: one feasible, one not."""
     from silkroute import corridors
 
@@ -171,8 +171,9 @@ def mini_results(mini_network: nx.MultiDiGraph) -> dict[tuple[str, str], dict[st
         "northern": corridors.Corridor("northern", "Northern via Khorgos", "", via=(("CN-KHORGOS",),)),
         "cku": corridors.Corridor("cku", "Avoiding Almaty", "", via=(), avoid_places=("KZ-ALMATY",)),
     }
-    results = corridors.compare_on(mini_network, "Yining", "Tashkent", defs)
-    return {("CN-YINING", "UZ-TASHKENT"): {"baseline": results}}
+    return corridors.compare_networks(
+        {"baseline": mini_network}, "Yining", "Tashkent", corridors.Corridors(defs, "northern")
+    )
 
 
 def _undirected_edges(G: nx.MultiDiGraph) -> set[tuple[str, str]]:
@@ -188,7 +189,7 @@ def test_export_geojson_layers(
 
     cat = catalog.load(mini_catalog_dir)
     G = mini_network
-    paths = io.export_layers(tmp_path / "out", G=G, cat=cat, results=mini_results)
+    paths = io.export_layers(tmp_path / "out", network=G, catalog=cat, comparisons=[mini_results])
     assert [p.name for p in paths] == [f"{name}.geojson" for name in io.LAYERS]
     assert geojsonhint(paths) == {str(p): [] for p in paths}
     docs = {p.stem: json.loads(p.read_text()) for p in paths}
@@ -219,7 +220,7 @@ def test_export_geojson_layers(
     assert (row["dwell_low_h"], row["dwell_mode_h"], row["dwell_high_h"]) == (6, 8, 40.6)
     assert row["border"] == "CHN-KAZ" and bool(row["customs"]) is True
 
-    results = mini_results[("CN-YINING", "UZ-TASHKENT")]["baseline"]
+    results = mini_results.results["baseline"]
     route = next(r.route for r in results if r.feasible)
     corr = frames["corridors"].set_index("corridor")
     assert list(corr["feasible"]) == [r.feasible for r in results]
@@ -241,7 +242,9 @@ def test_export_gpkg_one_table_per_layer(
 
     cat = catalog.load(mini_catalog_dir)
     layers = ["network", "crossings", "routes"]
-    (path,) = io.export_layers(tmp_path, layers, G=mini_network, cat=cat, results=mini_results, fmt="gpkg")
+    (path,) = io.export_layers(
+        tmp_path, layers, network=mini_network, catalog=cat, comparisons=[mini_results], fmt="gpkg"
+    )
     assert path.name == "silkroute.gpkg"
     assert [name for name, _ in pyogrio.list_layers(path)] == layers
     assert len(gpd.read_file(path, layer="network")) == mini_network.number_of_edges() // 2
@@ -258,7 +261,7 @@ def test_export_failure_keeps_previous_files(
     import geopandas as gpd
 
     cat = catalog.load(mini_catalog_dir)
-    kwargs: dict[str, Any] = {"G": mini_network, "cat": cat, "results": mini_results}
+    kwargs: dict[str, Any] = {"network": mini_network, "catalog": cat, "comparisons": [mini_results]}
     paths = io.export_layers(tmp_path, **kwargs)
     before = {p: p.read_bytes() for p in paths}
     real = gpd.GeoDataFrame.to_file
@@ -274,16 +277,19 @@ def test_export_failure_keeps_previous_files(
     for *_, d in changed.edges(data=True):
         d["status"] = "planned"
     with pytest.raises(KeyboardInterrupt):
-        io.export_layers(tmp_path, **(kwargs | {"G": changed}))
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == sorted(p.name for p in paths)
-    assert (tmp_path / "routes.geojson").read_bytes() == before[tmp_path / "routes.geojson"]
-    assert b'"planned"' in (tmp_path / "network.geojson").read_bytes()  # complete files did land
+        io.export_layers(tmp_path, **(kwargs | {"network": changed}))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)  # no temporary left
+    assert {p: p.read_bytes() for p in paths} == before  # all or nothing: not one layer of the new set landed
 
 
-def test_export_errors(tmp_path: Path) -> None:
+def test_export_errors(tmp_path: Path, mini_network: nx.MultiDiGraph) -> None:
     with pytest.raises(ValueError, match="unknown layer"):
-        io.export_layers(tmp_path, ["network", "rivers"])
+        io.export_layers(tmp_path, ["network", "rivers"], network=mini_network)
     with pytest.raises(ValueError, match="unknown format"):
-        io.export_layers(tmp_path, ["network"], fmt="shp")
+        io.export_layers(tmp_path, ["network"], network=mini_network, fmt="shp")
     with pytest.raises(ValueError, match="--from/--to"):
         io.export_layers(tmp_path, ["routes"])
+    with pytest.raises(ValueError, match="no layer"):
+        io.export_layers(tmp_path, [], network=mini_network)
+    with pytest.raises(ValueError, match="needs a network"):
+        io.export_layers(tmp_path, ["network"])

@@ -14,7 +14,11 @@ import numpy as np
 import pytest
 import shapely
 
-from silkroute import _offline, catalog, corridors, maps, network, scenario
+from silkroute import catalog, corridors, maps, network, scenario
+from silkroute._errors import AssetError
+from silkroute.maps import comparison as comparison_layer
+from silkroute.maps import features, style
+from silkroute.maps import offline as _offline
 from silkroute.timing import TimeModel
 
 from .browser import browser_required, render_page, require_chromium
@@ -47,11 +51,18 @@ def mini(mini_catalog_dir: Path) -> tuple[catalog.Catalog, nx.MultiDiGraph]:
     return cat, scenario.apply(G, scenario.Scenario(name="baseline"), TimeModel.from_catalog(cat))
 
 
-CORRIDORS = {
-    "northern": corridors.Corridor("northern", "Northern via Khorgos", "", via=(("CN-KHORGOS",),)),
-    "middle": corridors.Corridor("middle", "Road via Shymkent", "", via=(("KZ-SHYMKENT",),), mode="any"),
-    "cku": corridors.Corridor("cku", "Avoiding Almaty", "", via=(), avoid_places=("KZ-ALMATY",)),
-}
+CORRIDORS = corridors.Corridors(
+    {
+        "northern": corridors.Corridor("northern", "Northern via Khorgos", "", via=(("CN-KHORGOS",),)),
+        "middle": corridors.Corridor("middle", "Road via Shymkent", "", via=(("KZ-SHYMKENT",),), mode="any"),
+        "cku": corridors.Corridor("cku", "Avoiding Almaty", "", via=(), avoid_places=("KZ-ALMATY",)),
+    },
+    "northern",
+)
+
+
+def _compare(networks: dict[str, Any], o: str, t: str) -> corridors.Comparison:
+    return corridors.compare_networks(networks, o, t, CORRIDORS)
 
 
 def test_topojson_decoding_of_quantised_arcs() -> None:
@@ -69,7 +80,7 @@ def test_topojson_decoding_of_quantised_arcs() -> None:
             }
         },
     }
-    ((props, geom),) = maps._topojson_features(topology, "countries")
+    ((props, geom),) = features._topojson_features(topology, "countries")
     assert props == {"name": "Square", "id": "1"}
     expected = shapely.Polygon([(10, 20), (11, 20), (11, 21), (10, 21), (10, 20)])
     assert geom.equals(expected)
@@ -105,10 +116,10 @@ def test_status_styles_make_construction_visible(mini: Any) -> None:
 
 def _comparison_map(mini: Any) -> tuple[Any, dict[str, list[corridors.CorridorResult]]]:
     cat, G = mini
-    m = maps.network_map(G, cat=cat)
-    results = {"baseline": corridors.compare_on(G, "Yining", "Tashkent", CORRIDORS)}
-    maps.add_comparison(m, results)
-    return m, results
+    m = maps.network_map(G, cat)
+    comparison = _compare({"baseline": G}, "Yining", "Tashkent")
+    maps.add_comparison(m, comparison)
+    return m, comparison.results
 
 
 def test_comparison_map_renders_offline_in_chromium(mini: Any, tmp_path: Path) -> None:
@@ -154,12 +165,10 @@ def test_panel_shows_compare_numbers(mini: Any) -> None:
 def test_several_scenarios_get_one_layer_each(mini: Any) -> None:
     cat, G = mini
     slow = scenario.apply(network.build_network(cat), scenario.Scenario(name="slow"), TimeModel.from_catalog(cat))
-    m = maps.network_map(G, cat=cat, outline=False)
-    results = {
-        "baseline": corridors.compare_on(G, "Yining", "Tashkent", CORRIDORS),
-        "slow": corridors.compare_on(slow, "Yining", "Tashkent", CORRIDORS),
-    }
-    maps.add_comparison(m, results)
+    m = maps.network_map(G, cat, outline=False)
+    comparison = _compare({"baseline": G, "slow": slow}, "Yining", "Tashkent")
+    results = comparison.results
+    maps.add_comparison(m, comparison)
     labels = [x["label"] for x in m.silkroute["routes"]]
     assert labels == [f"{c.title} · {s}" for s in results for c in CORRIDORS.values() if c.name != "cku"]
 
@@ -170,15 +179,15 @@ def test_map_without_outline_data_still_works(
     cat, G = mini
 
     def missing(package: str, path: str) -> Path:
-        raise FileNotFoundError(f"npm package {package} not installed")
+        raise AssetError(f"npm package {package} not installed")
 
     monkeypatch.setattr(_offline, "package_file", missing)
-    maps._country_outlines.cache_clear()
+    features._country_outlines.cache_clear()
     try:
         with caplog.at_level(logging.WARNING, logger="silkroute.maps"):
-            m = maps.network_map(G, cat=cat)
+            m = maps.network_map(G, cat)
     finally:
-        maps._country_outlines.cache_clear()
+        features._country_outlines.cache_clear()
     assert m.silkroute["outline_polygons"] == 0
     assert "country outlines not drawn" in caplog.text
     assert "Natural Earth" not in m.get_root().render()
@@ -186,7 +195,7 @@ def test_map_without_outline_data_still_works(
 
 def test_save_is_atomic(mini: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cat, G = mini
-    m = maps.network_map(G, cat=cat, outline=False)
+    m = maps.network_map(G, cat, outline=False)
     path = maps.save(m, tmp_path / "maps" / "net.html", offline=False)
     before = path.read_bytes()
 
@@ -202,7 +211,7 @@ def test_save_is_atomic(mini: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_default_network_map_is_small_and_offline(tmp_path: Path) -> None:
     _require_assets()
-    m = maps.network_map()
+    m = maps.network_map(scenario.network("baseline"), catalog.load())
     path = maps.save(m, tmp_path / "network.html")
     size = path.stat().st_size
     page = path.read_text()
@@ -215,7 +224,7 @@ def test_default_network_map_in_chromium(tmp_path: Path) -> None:
     require_chromium()
     _require_assets()
     cat = catalog.load()
-    m = maps.network_map()
+    m = maps.network_map(scenario.network("baseline"), cat)
     path = maps.save(m, tmp_path / "network.html")
     report = render_page(path, ARTIFACTS / "map_network.png", viewport=(1400, 900))
     assert report.errors == [] and report.blocked_requests == []
@@ -255,12 +264,14 @@ def test_headline_map_keeps_the_map_visible(tmp_path: Path) -> None:
     require_chromium()
     _require_assets()
     scenarios = ["baseline", "cku-open"]
-    m = maps.corridor_map(HEADLINE_PAIRS, scenarios)
+    networks = {s: scenario.network(s) for s in scenarios}
+    cat = catalog.load()
+    comparisons = [corridors.compare_networks(networks, o, t) for o, t in HEADLINE_PAIRS]
+    m = maps.corridor_map(comparisons, networks["baseline"], cat)
     path = maps.save(m, tmp_path / "headline.html")
     assert path.stat().st_size < MAX_BYTES
     # Expected from the catalog and the comparisons (not from the map object):
-    cat = catalog.load()
-    results = [corridors.compare(o, t, scenarios) for o, t in HEADLINE_PAIRS]
+    results = [c.results for c in comparisons]
     routes = [(s, r) for res in results for s, rs in res.items() for r in rs if r.route is not None]
     labels = list(dict.fromkeys(f"{r.title} · {s}" for s, r in routes))
     xy = np.vstack([shapely.get_coordinates(r.route.geometry) for _, r in routes])
@@ -298,26 +309,23 @@ def test_short_reasons_drop_what_the_panel_says() -> None:
         "no route from Kashgar to Tashkent via Makmal in scenario baseline: every route needs links it does not"
         " allow: China–Kyrgyzstan–Uzbekistan railway, Chinese section (status under_construction)"
     )
-    assert maps._short_reason(long) == "no route via Makmal"
-    assert maps._short_reason("the middle corridor does not serve destinations in UZB") == (
+    assert comparison_layer._short_reason(long) == "no route via Makmal"
+    assert comparison_layer._short_reason("the middle corridor does not serve destinations in UZB") == (
         "does not serve destinations in UZB"
     )
     avoid = "no route from Ürümqi to Tehran via Alashankou/Khorgos while avoiding AZE, GEO, KGZ, TKM; a route exists"
-    short = maps._short_reason(avoid)
+    short = comparison_layer._short_reason(avoid)
     assert short.startswith("no route via Alashankou/Khorgos") and short.endswith("…")
-    assert len(short) == maps.REASON_CHARS
-    assert maps._short_reason("") == "no route"
+    assert len(short) == style.REASON_CHARS
+    assert comparison_layer._short_reason("") == "no route"
 
 
 def test_pairs_share_one_panel_and_the_route_layers(mini: Any) -> None:
     cat, G = mini
     slow = scenario.apply(network.build_network(cat), scenario.Scenario(name="slow"), TimeModel.from_catalog(cat))
-    m = maps.network_map(G, cat=cat, outline=False)
+    m = maps.network_map(G, cat, outline=False)
     for o, t in [("Yining", "Tashkent"), ("Tashkent", "Yining")]:
-        maps.add_comparison(
-            m,
-            {"baseline": corridors.compare_on(G, o, t, CORRIDORS), "slow": corridors.compare_on(slow, o, t, CORRIDORS)},
-        )
+        maps.add_comparison(m, _compare({"baseline": G, "slow": slow}, o, t))
     page = m.get_root().render()
     assert page.count('"sr-panel sr-compare') == 1
     assert [pair for pair, _ in m.silkroute["panels"]] == ["Yining → Tashkent", "Tashkent → Yining"]
@@ -329,8 +337,8 @@ def test_pairs_share_one_panel_and_the_route_layers(mini: Any) -> None:
     # The panel: short names, the scenario, no breakdown column; the full reason in a tooltip.
     (_, table), _ = m.silkroute["panels"]
     assert 'title="Northern via Khorgos">Northern via Khorgos<' in table and ">slow<" in table
-    assert maps._short_title("Northern: Kazakhstan – Russia – Belarus") == "Northern"
-    reason = next(r.reason for r in corridors.compare_on(G, "Yining", "Tashkent", CORRIDORS) if not r.feasible)
+    assert comparison_layer._short_title("Northern: Kazakhstan – Russia – Belarus") == "Northern"
+    reason = next(r.reason for r in _compare({"baseline": G}, "Yining", "Tashkent").results["baseline"] if not r.feasible)
     assert f'title="{html.escape(reason)}"' in table and "not feasible: no route while avoiding KZ-ALMATY<" in table
     assert "running" not in re.sub(r'title="[^"]*"', "", table)
     # Fitted to the routes of both pairs, beside the panel, instead of to the network:

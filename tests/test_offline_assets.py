@@ -12,8 +12,8 @@ import folium
 import pytest
 from folium.plugins import Fullscreen
 
-from silkroute import _offline
-from silkroute._offline import assets_dir, offline_html
+from silkroute.maps import offline as _offline
+from silkroute.maps.offline import assets_dir, offline_html
 
 from .browser import browser_required, render_page, require_chromium
 
@@ -144,14 +144,14 @@ def test_assets_dir_default_is_repo_node_modules(monkeypatch: pytest.MonkeyPatch
     _require_assets()
     monkeypatch.delenv("SILKROUTE_ASSETS_DIR", raising=False)
     monkeypatch.chdir("/")
-    expected = Path(_offline.__file__).resolve().parents[2] / "node_modules"
+    expected = Path(_offline.__file__).resolve().parents[3] / "node_modules"
     assert assets_dir() == expected
 
 
 def test_pinned_versions_match_package_json() -> None:
     import json
 
-    manifest = Path(_offline.__file__).resolve().parents[2] / "package.json"
+    manifest = Path(_offline.__file__).resolve().parents[3] / "package.json"
     pins = json.loads(manifest.read_text(encoding="utf-8"))["dependencies"]
     assert pins == _offline._PINNED
 

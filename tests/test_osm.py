@@ -1,4 +1,4 @@
-"""OSM ingestion (silkroute.osm) and any-line-file builds (silkroute.lines) on hand-written and real data."""
+"""OSM ingestion (silkroute.ingest) and any-line-file builds (silkroute.build) on hand-written and real data."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from silkroute import io, lines, osm, routing
+from silkroute import build, ingest, io, routing
+from silkroute._errors import InputError
+from silkroute.build import BuildOptions
+from silkroute.ingest import WayFilter
 
 from .conftest import FIXTURES, real_file
 
@@ -30,9 +33,13 @@ def key_of(lon: float, lat: float, layer: str = "rail1520") -> str:
     return f"{layer}:{lon:.7f},{lat:.7f}"
 
 
+def from_osm(path: Path, **options: object) -> nx.MultiDiGraph:
+    return build.from_file(path, BuildOptions(**options))  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def hand() -> nx.MultiDiGraph:
-    return osm.graph_from_osm(HAND)
+    return from_osm(HAND)
 
 
 def test_filter_keeps_tagged_rail_and_drops_the_rest(hand: nx.MultiDiGraph) -> None:
@@ -50,9 +57,9 @@ def test_filter_keeps_tagged_rail_and_drops_the_rest(hand: nx.MultiDiGraph) -> N
         "mode": "rail",
     }
     assert trans["speed_class"] == "rail_ca"
-    with_sidings = osm.graph_from_osm(HAND, service=["siding"])
+    with_sidings = from_osm(HAND, keep=WayFilter(service=("siding",)))
     assert any("108" in str(d["osm_id"]) for *_, d in line_edges(with_sidings))
-    roads = osm.graph_from_osm(HAND, mode="road")
+    roads = from_osm(HAND, keep=WayFilter("road"))
     assert [d["ref"] for *_, d in line_edges(roads)] == ["M37"]
     assert {d["layer"] for _, d in roads.nodes(data=True)} == {"road"}
 
@@ -91,7 +98,7 @@ def test_osmnx_engine_gives_the_same_network(hand: nx.MultiDiGraph) -> None:
     import osmnx as ox
 
     before = list(ox.settings.useful_tags_way)
-    other = osm.graph_from_osm(HAND, engine="osmnx")
+    other = from_osm(HAND, engine="osmnx")
     assert ox.settings.useful_tags_way == before
     assert sorted(d["key"] for _, d in other.nodes(data=True)) == sorted(d["key"] for _, d in hand.nodes(data=True))
     assert sorted(round(d["length"], 3) for *_, d in line_edges(other)) == sorted(
@@ -110,7 +117,7 @@ def test_osmnx_settings_restored_on_error(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(ox, "graph_from_xml", boom)
     with pytest.raises(RuntimeError, match="parse failed"):
-        osm.read_osm(HAND, engine="osmnx")
+        ingest.read_osm(HAND, engine="osmnx")
     assert ox.settings.useful_tags_way == before
 
 
@@ -126,34 +133,37 @@ def test_download_needs_the_online_flag(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(ox, "graph_from_place", fake)
     monkeypatch.setattr(ox, "graph_from_polygon", fake)
-    with pytest.raises(PermissionError, match="online=True"):
-        osm.download("Turkmenistan")
+    with pytest.raises(InputError, match="online=True"):
+        build.from_overpass("Turkmenistan")
     assert calls == []
-    G = osm.download("Turkmenistan", online=True)
+    G = build.from_overpass("Turkmenistan", online=True)
     assert calls[0][0] == "Turkmenistan"
     assert calls[0][1]["custom_filter"] == '["railway"~"^(rail)$"]'
     assert {str(d["osm_id"]) for *_, d in line_edges(G)} >= {"103", "104"}
-    osm.download(shapely.box(58, 37, 59, 38), online=True, railway=["rail", "narrow_gauge"])
+    build.from_overpass(
+        shapely.box(58, 37, 59, 38), BuildOptions(keep=WayFilter(railway=("rail", "narrow_gauge"))), online=True
+    )
     assert calls[1][1]["custom_filter"] == '["railway"~"^(rail|narrow_gauge)$"]'
 
 
 def test_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"not found: .*nope\.osm"):
-        osm.graph_from_osm(tmp_path / "nope.osm")
+        from_osm(tmp_path / "nope.osm")
     bad = tmp_path / "lines.csv"
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(ValueError, match=r"unsupported line file .*GeoPackage"):
-        lines.build_from_file(bad)
+        build.from_file(bad)
     with pytest.raises(ValueError, match="unknown engine"):
-        osm.read_osm(HAND, engine="lxml")
+        ingest.read_osm(HAND, engine="lxml")
     with pytest.raises(ValueError, match="mode must be"):
-        osm.read_osm(HAND, mode="ferry")
+        WayFilter("ferry")
 
 
 def test_gauge_by_country_needs_countries() -> None:
+    with pytest.raises(InputError, match="needs country polygons"):
+        BuildOptions(gauge_by_country=True)
     gdf = gpd.GeoDataFrame(geometry=[shapely.LineString([(58.0, 37.9), (58.1, 37.9)])], crs="EPSG:4326")
-    with pytest.warns(UserWarning, match="stays unknown"):
-        G = lines.network_from_lines(gdf, gauge_by_country=True)
+    G = build.from_lines(gdf)
     assert {d["layer"] for _, d in G.nodes(data=True)} == {"rail"}
 
 
@@ -164,7 +174,7 @@ def test_gauge_by_country_needs_countries() -> None:
 def tkm_aze() -> nx.MultiDiGraph:
     # lines in Afghanistan (mixed gauges) or outside every polygon keep no gauge, and the builder says so
     with pytest.warns(UserWarning, match=r"\d+ rail lines have no gauge"):
-        return lines.build_from_file(real_file(TKM_AZE), countries=real_file(COUNTRIES), gauge_by_country=True)
+        return build.from_file(real_file(TKM_AZE), BuildOptions(countries=real_file(COUNTRIES), gauge_by_country=True))
 
 
 def nearest_in_main(G: nx.MultiDiGraph, lon: float, lat: float, layer: str = "rail1520") -> tuple[int, float]:
@@ -205,7 +215,7 @@ def test_real_network_schema_and_gauges(tkm_aze) -> None:
     assert by_country["TKM"] == {1520} and by_country["AZE"] == {1520} and by_country["IRN"] == {1435}
     classes = {d["country"]: d["speed_class"] for *_, d in edges}
     assert classes["TKM"] == "rail_ca" and classes["AZE"] == "rail_caucasus" and classes["IRN"] == "rail_ir"
-    assert "lines in file: 13291" in lines.summary(tkm_aze)  # the 13,291 railway=rail of 13,684 ways
+    assert "lines in file: 13291" in build.summary(tkm_aze)  # the 13,291 railway=rail of 13,684 ways
 
 
 def test_network_round_trips_through_geopackage(tkm_aze, tmp_path: Path) -> None:
@@ -224,7 +234,7 @@ def test_pbf_reads_like_the_xml(tmp_path: Path) -> None:
         for obj in osmium.FileProcessor(str(xml)):
             writer.add(obj)
     assert pbf.stat().st_size < xml.stat().st_size
-    a, b = osm.read_osm(pbf), osm.read_osm(xml)
+    a, b = ingest.read_osm(pbf), ingest.read_osm(xml)
     assert len(a) == 13291
     assert a["osm_id"].tolist() == b["osm_id"].tolist()
     assert all(shapely.equals_exact(a.geometry.values, b.geometry.values, tolerance=1e-7))
@@ -233,7 +243,7 @@ def test_pbf_reads_like_the_xml(tmp_path: Path) -> None:
 def test_uzbek_geopackage_builds_and_filters() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        G = lines.build_from_file(real_file("osm_uzbekistan_rail.gpkg"), snap_m=0)
+        G = build.from_file(real_file("osm_uzbekistan_rail.gpkg"), BuildOptions(snap_m=0))
     report = G.graph["ingest"]
     assert report["lines_read"] == 8656  # fclass=rail only: no light_rail, narrow_gauge, miniature_railway
     assert {d["fclass"] for *_, d in line_edges(G)} == {"rail"}

@@ -23,7 +23,7 @@ def write(tmp_path: Path, text: str) -> Path:
         ('name = "x"\ncolour = "red"\n', "key 'colour': unknown key"),
         ('name = "x"\n[close]\ncrossings = ["NOPE"]\n', "key 'close.crossings': unknown crossing 'NOPE'"),
         ('name = "x"\n[avoid]\ncountries = ["RUSSIA"]\n', "unknown country (ISO3) 'RUSSIA'"),
-        ('name = "x"\n[scale]\ndwell = -1\n', "must be a positive number"),
+        ('name = "x"\n[scale]\ndwell = -1\n', "must be a finite number > 0"),
         ('name = "x"\n[[scale.where]]\ndwell = 2\n', "name what to scale"),
         ('name = "x"\n[override.ferries."KZ-AKTAU-PORT~AZ-ALAT"]\nwait_mode = 3\n', "unknown key"),
         ('name = "x"\n[open]\nstatuses = ["dreamt"]\n', "unknown status 'dreamt'"),

@@ -1,43 +1,46 @@
-"""Name normalisation for case- and diacritic-insensitive place look-up."""
+"""Name normalisation for case- and diacritic-insensitive place look-up, in every script."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 __all__ = ["fold"]
 
-# Letters that Unicode NFKD does not decompose into a base letter + mark.
+# Letters that Unicode NFKD does not decompose into a base letter + mark, and
+# Arabic-script letters written differently in Persian.
 _SPECIAL = str.maketrans(
     {
         "ł": "l",
-        "Ł": "l",
         "ı": "i",
-        "İ": "i",
         "ø": "o",
-        "Ø": "o",
         "đ": "d",
-        "Đ": "d",
-        "ß": "ss",
         "æ": "ae",
-        "Æ": "ae",
         "œ": "oe",
-        "Œ": "oe",
         "ə": "a",
-        "Ə": "a",
-        "ʼ": "",
-        "’": "",
-        "'": "",
-        "`": "",
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "ة": "ه",
     }
 )
-_NON_ALNUM = re.compile(r"[^0-9a-z\u0400-\u04ff\u4e00-\u9fff\u0600-\u06ff]+")
 
 
 def fold(name: str) -> str:
     """Fold a place name to a comparison key.
 
-    Case, diacritics, apostrophes, spaces, hyphens and punctuation are ignored.
+    Unicode NFKC, case folding and diacritic removal, for every script (Latin,
+    Cyrillic, Georgian, Armenian, Arabic, Persian, Chinese, …); spaces,
+    hyphens, apostrophes and punctuation are ignored.
+
+    Parameters
+    ----------
+    name
+        Any name.
+
+    Returns
+    -------
+    str
+        The key: letters and digits only (empty for a blank name).
 
     Examples
     --------
@@ -47,8 +50,11 @@ def fold(name: str) -> str:
     True
     >>> fold("Xi'an") == fold("Xian") == fold("xi an")
     True
+    >>> fold("ბათუმი") == fold(" ბათუმი ")
+    True
+    >>> fold("   ")
+    ''
     """
-    text = unicodedata.normalize("NFKC", name).translate(_SPECIAL)
+    text = unicodedata.normalize("NFKC", name).casefold().translate(_SPECIAL)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return _NON_ALNUM.sub("", text)
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import warnings
 from collections.abc import Callable, Iterable
@@ -21,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely import LineString
 
+from silkroute import schema
 from silkroute._errors import CatalogError
 
 __all__ = [
@@ -34,10 +36,10 @@ __all__ = [
     "split_list",
 ]
 
-MODES = ("rail", "road")
-GAUGES = (1435, 1520, 1668)
-STATUSES = ("operational", "under_construction", "planned")
-KINDS = ("city", "station", "border", "gauge_change", "port", "terminal")
+MODES = schema.LINE_MODES
+GAUGES = schema.GAUGES
+STATUSES = schema.STATUSES
+KINDS = schema.PLACE_KINDS
 _ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 _LINK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.~-]*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -140,10 +142,10 @@ def _yes_no(cell: str) -> bool:
     return bool(_enum(("yes", "no"))(cell.lower()) == "yes")
 
 
-def _triple(pattern: str, *, positive: bool = False, required: bool = True) -> list[_Col]:
-    """Columns low/mode/high named by ``pattern`` (``"dwell_{}_h"``)."""
+def _triple(triple: schema.Triple, *, positive: bool = False, required: bool = True) -> list[_Col]:
+    """The low/mode/high columns of a triple (``dwell_low_h`` …)."""
     parse = _number(0, 1e6, positive=positive)
-    return [_Col(pattern.format(part), parse, required) for part in ("low", "mode", "high")]
+    return [_Col(column, parse, required) for column in triple.columns]
 
 
 _SOURCE = _Col("source", _text)
@@ -167,8 +169,8 @@ SCHEMA: dict[str, list[_Col]] = {
         _Col("gauge", _enum(GAUGES, int), required=False),
         _STATUS,
         _Col("speed_class", _text),
-        _Col("stops", split_list),
-        *_triple("published_km_{}", positive=True, required=False),
+        _Col("stops", lambda c: tuple(split_list(c))),
+        *_triple(schema.PUBLISHED_KM, positive=True, required=False),
         _Col("source", _text, required=False),
     ],
     "crossings.csv": [
@@ -179,14 +181,14 @@ SCHEMA: dict[str, list[_Col]] = {
         _Col("mode", _enum(MODES)),
         _Col("gauge", _gauge_set, required=False),
         _Col("customs", _yes_no),
-        *_triple("dwell_{}_h"),
+        *_triple(schema.DWELL),
         _SOURCE,
         _STATUS,
     ],
     "gauge_changes.csv": [
         _Col("place", _text),
         _Col("gauges", _gauge_set),
-        *_triple("transship_{}_h"),
+        *_triple(schema.TRANSSHIP),
         _SOURCE,
     ],
     "ferries.csv": [
@@ -196,20 +198,20 @@ SCHEMA: dict[str, list[_Col]] = {
         _Col("to", _text),
         _Col("carries", lambda c: tuple(_enum(MODES)(m) for m in split_list(c))),
         _STATUS,
-        *_triple("sailing_{}_h", positive=True),
-        *_triple("wait_{}_h"),
+        *_triple(schema.SAILING, positive=True),
+        *_triple(schema.WAIT),
         _SOURCE,
     ],
     "terminals.csv": [
         _Col("place", _text),
-        *_triple("transfer_{}_h"),
+        *_triple(schema.TRANSFER_TIME),
         _SOURCE,
     ],
     "speeds.csv": [
         _Col("class", _pattern(re.compile(r"^[a-z][a-z0-9_]*$"), "rail_kz_main")),
         _Col("mode", _enum(MODES)),
         _Col("description", _text),
-        *_triple("speed_{}_kph", positive=True),
+        *_triple(schema.SPEED, positive=True),
         _SOURCE,
     ],
 }
@@ -244,6 +246,25 @@ class Catalog:
     terminals: pd.DataFrame
     speeds: pd.DataFrame
     directory: Path
+
+    def copy(self) -> Catalog:
+        """Return a deep copy (tables included).
+
+        Returns
+        -------
+        Catalog
+            The copy.
+        """
+        return Catalog(
+            places=self.places.copy(deep=True),
+            lines=self.lines.copy(deep=True),
+            crossings=self.crossings.copy(deep=True),
+            gauge_changes=self.gauge_changes.copy(deep=True),
+            ferries=self.ferries.copy(deep=True),
+            terminals=self.terminals.copy(deep=True),
+            speeds=self.speeds.copy(deep=True),
+            directory=self.directory,
+        )
 
     def place_name(self, place_id: str) -> str:
         """Return the display name of a place id (the id itself if unknown)."""
@@ -333,18 +354,52 @@ def _check_unique(path: Path, table: pd.DataFrame, column: str) -> None:
 def _check_refs(path: Path, table: pd.DataFrame, column: str, places: pd.DataFrame) -> None:
     known = places.index
     for i, value in enumerate(table[column], start=2):
-        for ref in value if isinstance(value, list) else [value]:
+        for ref in value if isinstance(value, list | tuple) else [value]:
             if ref not in known:
                 msg = f"unknown place {ref!r}; add it to places.csv or fix the id"
                 raise _fail(path, i, column, msg)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(directory: Path) -> Catalog:
+def _load_cached(directory: Path, fingerprint: tuple[Any, ...]) -> Catalog:
     return _load(directory)
 
 
-def load(directory: str | Path | None = None) -> Catalog:
+def _directory(directory: str | os.PathLike[str] | None) -> Path:
+    path = data_dir() if directory is None else Path(directory).resolve()
+    if not path.is_dir():
+        msg = f"{path}: not a directory with catalog files; pass the folder that holds places.csv, lines.csv, …"
+        raise CatalogError(msg)
+    return path
+
+
+def fingerprint(directory: str | os.PathLike[str] | None = None) -> tuple[Any, ...]:
+    """Return what identifies the content of a catalog directory: each file's name, size and modification time.
+
+    Caches of catalog-derived objects (the catalog itself, its network) use it
+    as part of their key, so an edited file is never answered from a stale copy.
+
+    Parameters
+    ----------
+    directory
+        A catalog directory; the embedded catalog by default.
+
+    Returns
+    -------
+    tuple
+        ``(directory, ((name, size, mtime_ns), …))``.
+    """
+    path = _directory(directory)
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".csv", ".toml"))
+    return (str(path), tuple((str(p.relative_to(path)), *_stat(p)) for p in files))
+
+
+def _stat(p: Path) -> tuple[int, int]:
+    st = p.stat()
+    return (st.st_size, st.st_mtime_ns)
+
+
+def load(directory: str | os.PathLike[str] | None = None) -> Catalog:
     """Load and validate the catalog.
 
     Parameters
@@ -355,17 +410,15 @@ def load(directory: str | Path | None = None) -> Catalog:
     Returns
     -------
     Catalog
+        A copy the caller may change (the validated tables are cached per file content).
 
     Raises
     ------
     CatalogError
         On the first invalid cell or inconsistency, naming file, row and column.
     """
-    path = data_dir() if directory is None else Path(directory).resolve()
-    if not path.is_dir():
-        msg = f"{path}: not a directory with catalog files"
-        raise CatalogError(msg)
-    return _load_cached(path)
+    path = _directory(directory)
+    return _load_cached(path, fingerprint(path)).copy()
 
 
 def _load(directory: Path) -> Catalog:
@@ -373,7 +426,7 @@ def _load(directory: Path) -> Catalog:
     p = directory / "places.csv"
     places = tables["places.csv"]
     _check_unique(p, places, "id")
-    places["aliases"] = places["aliases"].map(lambda a: split_list(a) if a else [])
+    places["aliases"] = places["aliases"].map(lambda a: tuple(split_list(a)) if a else ())
     places = places.set_index("id", drop=False)
 
     speeds = tables["speeds.csv"]
@@ -433,7 +486,7 @@ def _check_lines(path: Path, lines: pd.DataFrame, places: pd.DataFrame, speeds: 
                 "speed_class",
                 f"{row.speed_class} is a {speeds.at[row.speed_class, 'mode']} class, this line is {row.mode}",
             )
-        stop_countries = places.loc[row.stops, "country"]
+        stop_countries = places.loc[list(row.stops), "country"]
         if len(set(stop_countries)) > 1:
             pairs = ", ".join(f"{s} ({c})" for s, c in stop_countries.items())
             msg = (
@@ -441,7 +494,7 @@ def _check_lines(path: Path, lines: pd.DataFrame, places: pd.DataFrame, speeds: 
             )
             raise _fail(path, i, "stops", msg)
         countries.append(stop_countries.iloc[0])
-        geoms.append(LineString(places.loc[row.stops, ["lon", "lat"]].to_numpy()))
+        geoms.append(LineString(places.loc[list(row.stops), ["lon", "lat"]].to_numpy()))
     gauges = pd.Series([None if _missing(g) else int(g) for g in lines["gauge"]], index=lines.index, dtype=object)
     out = gpd.GeoDataFrame(lines.assign(country=countries, gauge=gauges), geometry=geoms, crs="EPSG:4326")
     return out.set_index("id", drop=False)

@@ -17,6 +17,7 @@ import shapely
 from silkroute import corridors as _corridors
 from silkroute import routing
 from silkroute import scenario as _scenario
+from silkroute._engine import Compiled
 from silkroute._errors import NoRouteError
 
 __all__ = ["Chokepoint", "criticality", "criticality_on", "to_gdf"]
@@ -71,15 +72,30 @@ def _label(G: nx.MultiDiGraph, ref: str, d: dict[str, Any]) -> str:
     return f"{_KIND_NAMES[kind]}: {d.get('name') or ref.split(':', 1)[1]}"
 
 
-def criticality_on(G: nx.MultiDiGraph, origin: str, destination: str) -> list[Chokepoint]:
-    """Rank the links of every corridor's fastest route on one scenario network (see :func:`criticality`)."""
+def criticality_on(G: nx.MultiDiGraph | Compiled, origin: str, destination: str) -> list[Chokepoint]:
+    """Rank the links of every corridor's fastest route on one scenario network (see :func:`criticality`).
+
+    Parameters
+    ----------
+    G
+        A network with travel times, or its compiled form.
+    origin, destination
+        Place names, aliases or ids.
+
+    Returns
+    -------
+    list of Chokepoint
+        Links that cut a corridor first, then by the largest added days.
+    """
     defs = _corridors.load()
-    o, t = routing.resolve(G, origin), routing.resolve(G, destination)
+    net = routing.compile(G)
+    G = net.G
+    o, t = routing.resolve_pair(net, origin, destination)
     base: dict[str, float] = {}
     used: dict[str, Chokepoint] = {}
     for c in defs.values():
         try:
-            r = _corridors.corridor_routes(G, c, o, t)[0]
+            r = _corridors.corridor_routes(net, c, o, t)[0]
         except NoRouteError:
             continue
         base[c.name] = r.time_h
@@ -92,7 +108,7 @@ def criticality_on(G: nx.MultiDiGraph, origin: str, destination: str) -> list[Ch
     for point in used.values():
         for name in point.used_by:
             try:
-                r = _corridors.corridor_routes(G, defs[name], o, t, avoid_links=(point.ref,), explain=False)[0]
+                r = _corridors.corridor_routes(net, defs[name], o, t, avoid_links=(point.ref,), explain=False)[0]
                 point.added_h[name] = r.time_h - base[name]
             except NoRouteError:
                 point.added_h[name] = None

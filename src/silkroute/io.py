@@ -11,31 +11,45 @@ Two kinds of files:
   crossings, corridors, routes) as RFC 7946 GeoJSON files or GeoPackage tables
   for QGIS and reports.
 
-Every file is written atomically (:func:`atomic_path`): to a temporary file in
-the target directory, then renamed over the target, so an interrupted or failed
-write never leaves a truncated file and an existing file is only replaced by a
-complete one.
+Every file is written atomically (:func:`silkroute._files.atomic_path`): to a
+temporary file in the target directory, then renamed over the target, so an
+interrupted or failed write never leaves a truncated file and an existing file
+is only replaced by a complete one. A GeoJSON export (one file per layer) is
+replaced as a set (:func:`silkroute._files.atomic_dir`). This module draws
+results: it never builds networks or runs comparisons.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
 import os
-import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from silkroute import schema
+from silkroute._errors import InputError, NetworkError
+from silkroute._files import atomic_dir, atomic_path
+from silkroute._validate import validate_network
+
 if TYPE_CHECKING:
     from silkroute.catalog import Catalog
-    from silkroute.corridors import CorridorResult
+    from silkroute.corridors import Comparison
 
-__all__ = ["LAYERS", "atomic_path", "export_layers", "load_network", "network_frame", "save_network", "write_geojson"]
+__all__ = [
+    "FORMATS",
+    "LAYERS",
+    "atomic_path",
+    "export_layers",
+    "load_network",
+    "network_frame",
+    "save_network",
+    "write_geojson",
+]
 
 log = logging.getLogger(__name__)
 
@@ -44,46 +58,6 @@ _META_KEY = "silkroute_network"
 #: Column listing, per row, the attributes explicitly set to ``None`` (";"-joined).
 _NONE_COL = "none_attrs"
 _NETWORK_FORMAT = 1
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path that replaces ``path`` once the block succeeds.
-
-    The temporary file lies in the directory of ``path`` (so the final
-    :func:`os.replace` is an atomic rename on the same file system) and keeps its
-    suffix (so drivers that look at the extension still work).  If the block
-    raises, the temporary file and any SQLite side files are removed and
-    ``path`` is left untouched.
-
-    Parameters
-    ----------
-    path
-        The file to write.  Its parent directory is created if needed.
-
-    Yields
-    ------
-    pathlib.Path
-        Where the block must write the complete file.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> target = Path(tempfile.mkdtemp()) / "out.txt"
-    >>> with atomic_path(target) as tmp:
-    ...     _ = tmp.write_text("complete")
-    >>> target.read_text()
-    'complete'
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
-    try:
-        yield tmp
-        tmp.replace(target)
-    finally:
-        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm"))):
-            leftover.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- network GeoPackage
@@ -284,9 +258,9 @@ def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        If the file is not a silkroute network GeoPackage (the message says how
-        to make one).
+    silkroute.NetworkError
+        If the file is not a silkroute network GeoPackage or its nodes lack
+        valid positions (the message says how to make one).
     """
     import pyogrio
 
@@ -307,10 +281,10 @@ def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
             f"{path} is not a silkroute network GeoPackage (needs 'nodes' and 'edges' layers "
             f"written by silkroute.io.save_network): {exc}"
         )
-        raise ValueError(msg) from None
+        raise NetworkError(msg) from None
     if not {"nodes", "edges"} <= layers:
         msg = f"{path} lacks a 'nodes' or 'edges' layer (found {sorted(layers)})"
-        raise ValueError(msg)
+        raise NetworkError(msg)
     G = nx.MultiDiGraph(**meta["graph"])
     id_kind, key_kind = meta["node_id"], meta["edge_key"]
     nodes = pyogrio.read_dataframe(path, layer="nodes")
@@ -323,6 +297,7 @@ def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
             attrs["geometry"] = geom
         u, v = _decode(row["u"], id_kind), _decode(row["v"], id_kind)
         G.add_edge(u, v, key=_decode(row["key"], key_kind), **attrs)
+    validate_network(G, weights=(), source=str(path))
     return G
 
 
@@ -339,7 +314,8 @@ _NETWORK_COLUMNS = (
     "line_id", "name", "country", "speed_class", "crossing", "border", "customs", "ferry", "carries",
     "gauge_change", "terminal", "length_km", "time_h", "usable", "blocked_by",
 )  # fmt: skip
-_TRIPLES = ("dwell", "transship", "sailing", "wait", "transfer")
+_TRIPLES = tuple(t for _kind, terms in schema.KIND_TERMS.items() for _c, t in terms)
+_TRIPLE_COLUMNS = {c: (i, j) for i, t in enumerate(_TRIPLES) for j, c in enumerate(t.columns)}
 
 
 def _joined(values: Iterable[Any]) -> str:
@@ -401,22 +377,17 @@ def network_frame(G: nx.MultiDiGraph) -> Any:
             to_node=b["key"],
             from_place=a.get("place"),
             to_place=b.get("place"),
-            length_km=float(d.get("length", 0.0)) / 1000.0,
-            time_h=float(d["travel_time"]) / 3600.0 if "travel_time" in d else None,
+            length_km=float(d.get(schema.LENGTH, 0.0)) / 1000.0,
+            time_h=float(d[schema.TRAVEL_TIME]) / 3600.0 if schema.TRAVEL_TIME in d else None,
         )
         for name, value in d.items():
-            if name.endswith(("_low_h", "_mode_h", "_high_h")) and name.split("_", 1)[0] in _TRIPLES:
+            if name in _TRIPLE_COLUMNS:
                 row[name] = value
                 triple_cols[name] = None
         rows.append(row)
         geoms.append(d.get("geometry"))
-    columns = [*_NETWORK_COLUMNS, *sorted(triple_cols, key=_triple_order)]
+    columns = [*_NETWORK_COLUMNS, *sorted(triple_cols, key=_TRIPLE_COLUMNS.__getitem__)]
     return _frame(rows, columns, geoms)
-
-
-def _triple_order(name: str) -> tuple[int, int]:
-    prefix, part = name.split("_")[:2]
-    return _TRIPLES.index(prefix), ("low", "mode", "high").index(part)
 
 
 def _places_frame(cat: Any) -> Any:
@@ -448,42 +419,39 @@ def _crossings_frame(cat: Any) -> Any:
     return _frame(rows, columns, geoms)
 
 
-def _corridor_frames(
-    results: Mapping[tuple[str, str], Mapping[str, Sequence[CorridorResult]]],
-) -> tuple[Any, Any]:
+def _corridor_frames(comparisons: Sequence[Comparison]) -> tuple[Any, Any]:
     """Return the ``corridors`` and ``routes`` layers of corridor comparisons."""
     import geopandas as gpd
     import pandas as pd
 
-    from silkroute.timing import COMPONENTS
-
     rows, geoms, segments = [], [], []
-    for (origin, destination), by_scenario in results.items():
-        for scenario, rs in by_scenario.items():
+    for comp in comparisons:
+        for scenario, rs in comp.results.items():
             for res in rs:
                 r = res.route
-                common = {"origin": origin, "destination": destination, "scenario": scenario, "corridor": res.corridor}
-                rows.append({
-                    "id": f"{origin}>{destination}|{scenario}|{res.corridor}", **common, "title": res.title,
-                    "feasible": res.feasible, "reason": res.reason or None,
-                    "length_km": r.length_km if r else None, "time_h": r.time_h if r else None,
-                    "time_days": r.time_days if r else None,
-                    **{f"{c}_h": r.breakdown[c] if r else None for c in COMPONENTS},
-                    "delta_vs_northern_h": res.delta_vs_northern_h,
-                    "countries": _joined(r.countries) if r else None,
-                    "crossings": _joined(c["id"] for c in r.crossings) if r else None,
-                    "gauge_breaks": _joined(g["place"] for g in r.gauge_breaks) if r else None,
-                    "ferries": _joined(r.ferries) if r else None,
-                })  # fmt: skip
+                common = {
+                    "origin": comp.origin,
+                    "destination": comp.destination,
+                    "scenario": scenario,
+                    "corridor": res.corridor,
+                }
+                record = res.to_record()
+                rows.append(
+                    {
+                        "id": f"{comp.origin}>{comp.destination}|{scenario}|{res.corridor}",
+                        **common,
+                        **{k: v for k, v in record.items() if k not in common},
+                        "reference": comp.reference,
+                        "delta_vs_northern_h": res.delta_vs_reference_h,
+                    }
+                )
                 geoms.append(r.geometry if r else None)
                 if r is not None:
                     seg = r.to_gdf()
-                    keys = [r.G.nodes[n]["key"] for n in r.nodes]
                     seg.insert(0, "id", [f"{rows[-1]['id']}|{i}" for i in seg["seq"]])
                     for i, (name, value) in enumerate(common.items(), start=1):
                         seg.insert(i, name, value)
-                    seg["from_node"], seg["to_node"] = keys[:-1], keys[1:]
-                    segments.append(seg.drop(columns=["u", "v", "key"]))
+                    segments.append(seg)
     columns = [*rows[0]] if rows else ["id"]
     corridors = _frame(rows, columns, geoms)
     routes = (
@@ -498,12 +466,10 @@ def export_layers(
     directory: str | os.PathLike[str],
     layers: Sequence[str] = LAYERS,
     *,
-    pairs: Sequence[tuple[str, str]] = (),
-    scenarios: Sequence[str] = ("baseline",),
+    network: nx.MultiDiGraph | None = None,
+    catalog: Catalog | None = None,
+    comparisons: Sequence[Comparison] = (),
     fmt: str = "geojson",
-    G: nx.MultiDiGraph | None = None,
-    cat: Catalog | None = None,
-    results: Mapping[tuple[str, str], Mapping[str, Sequence[CorridorResult]]] | None = None,
 ) -> list[Path]:
     """Write analysis layers as RFC 7946 GeoJSON files or GeoPackage tables.
 
@@ -514,36 +480,28 @@ def export_layers(
     layers
         Any of :data:`LAYERS`: ``network``, ``places``, ``crossings``,
         ``corridors``, ``routes``.
-    pairs
-        ``(origin, destination)`` place names for the ``corridors`` and
-        ``routes`` layers, compared with :func:`silkroute.corridors.compare`
-        under every scenario of ``scenarios`` (the layers name them by place id).
-    scenarios
-        Embedded scenario names or TOML files; the first one's network is the
-        ``network`` layer.
+    network
+        The network of the ``network`` layer (e.g. ``scenario.network("baseline")``).
+    catalog
+        The catalog of the ``places`` and ``crossings`` layers.
+    comparisons
+        Results of :func:`silkroute.corridors.compare_networks` for the
+        ``corridors`` and ``routes`` layers.
     fmt
         ``"geojson"``: one ``<layer>.geojson`` file per layer;
         ``"gpkg"``: one table per layer in ``silkroute.gpkg``.
-    G, cat
-        Network and catalog to export instead of the scenario network and the
-        catalog it was built from.
-    results
-        Already computed comparisons, ``{(origin, destination): {scenario:
-        [CorridorResult, ...]}}``, instead of ``pairs``.
 
     Returns
     -------
     list of pathlib.Path
-        The files written.  Each one is written to a temporary file and renamed
-        into place: an interrupted export never leaves a truncated file.
+        The files written. The set is written to a temporary directory and
+        swapped in: an interrupted export leaves the directory as it was.
 
     Raises
     ------
-    ValueError
-        For an unknown layer or format, or ``corridors``/``routes`` without
-        ``pairs`` or ``results``.
-    silkroute.UnknownPlaceError
-        If a place of ``pairs`` matches no place.
+    silkroute.InputError
+        For an unknown or empty list of layers, an unknown format, or a layer
+        whose input was not given.
 
     Notes
     -----
@@ -553,42 +511,38 @@ def export_layers(
     references are stable node keys (``KZ-DOSTYK@rail1520``) and place ids.
     Units are in the property names (``length_km``, ``time_h``).
     """
-    from silkroute import catalog as _catalog
-    from silkroute import corridors as _corridors
-    from silkroute import scenario as _scenario
-
-    unknown = [name for name in layers if name not in LAYERS]
+    names = list(dict.fromkeys(layers))
+    if not names:
+        msg = f"no layer to export: choose from {', '.join(LAYERS)}"
+        raise InputError(msg)
+    unknown = [name for name in names if name not in LAYERS]
     if unknown:
         msg = f"unknown layer(s) {', '.join(unknown)}: choose from {', '.join(LAYERS)}"
-        raise ValueError(msg)
+        raise InputError(msg)
     if fmt not in FORMATS:
         msg = f"unknown format {fmt!r}: choose geojson or gpkg"
-        raise ValueError(msg)
-    wants_routes = {"corridors", "routes"} & set(layers)
-    if wants_routes and results is None and not pairs:
+        raise InputError(msg)
+    if "network" in names and network is None:
+        msg = "the network layer needs a network (network=...)"
+        raise InputError(msg)
+    if {"places", "crossings"} & set(names) and catalog is None:
+        msg = "the places and crossings layers need the catalog (catalog=...)"
+        raise InputError(msg)
+    wants_routes = {"corridors", "routes"} & set(names)
+    if wants_routes and not comparisons:
         msg = f"the {' and '.join(sorted(wants_routes))} layer(s) need an origin and a destination (--from/--to)"
-        raise ValueError(msg)
-    if G is None and ({"network", "places", "crossings"} & set(layers)):
-        G = _scenario.network(scenarios[0] if scenarios else "baseline")
-    if cat is None and ({"places", "crossings"} & set(layers)):
-        cat = _catalog.load(G.graph.get("catalog") if G is not None else None)
-    if wants_routes and results is None:
-        from silkroute.routing import resolve
-
-        ref = _scenario.network(scenarios[0] if scenarios else "baseline")
-        results = {(resolve(ref, o), resolve(ref, t)): _corridors.compare(o, t, list(scenarios)) for o, t in pairs}
+        raise InputError(msg)
     frames: dict[str, Any] = {}
-    for name in layers:
+    for name in names:
         if name == "network":
-            frames[name] = network_frame(G)
+            frames[name] = network_frame(network)
         elif name == "places":
-            frames[name] = _places_frame(cat)
+            frames[name] = _places_frame(catalog)
         elif name == "crossings":
-            frames[name] = _crossings_frame(cat)
+            frames[name] = _crossings_frame(catalog)
         elif name not in frames:
-            frames["corridors"], frames["routes"] = _corridor_frames(results or {})
-    frames = {name: frames[name] for name in layers}
-    return _write_frames(Path(directory), frames, fmt)
+            frames["corridors"], frames["routes"] = _corridor_frames(comparisons)
+    return _write_frames(Path(directory), {name: frames[name] for name in names}, fmt)
 
 
 def _write_frames(directory: Path, frames: Mapping[str, Any], fmt: str) -> list[Path]:
@@ -598,13 +552,38 @@ def _write_frames(directory: Path, frames: Mapping[str, Any], fmt: str) -> list[
             for name, frame in frames.items():
                 frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         return [path]
-    written = [write_geojson(frame, directory / f"{name}.geojson") for name, frame in frames.items()]
-    log.info("wrote %d layer(s) to %s", len(written), directory)
-    return written
+    with atomic_dir(directory) as tmp:
+        for name, frame in frames.items():
+            _write_geojson_file(frame, tmp / f"{name}.geojson")
+    log.info("wrote %d layer(s) to %s", len(frames), directory)
+    return [directory / f"{name}.geojson" for name in frames]
+
+
+def _geojson_ready(frame: Any) -> Any:
+    frame = frame.copy()
+    for column in frame.columns:
+        if column != frame.geometry.name and frame[column].map(lambda v: isinstance(v, list | tuple)).any():
+            frame[column] = frame[column].map(lambda v: _joined(v) if isinstance(v, list | tuple) else v)
+    return frame
+
+
+def _write_geojson_file(frame: Any, path: Path) -> None:
+    """Write one frame as RFC 7946 GeoJSON to a new file (``path`` is unlinked first)."""
+    frame = _geojson_ready(frame)
+    id_field = {"ID_FIELD": "id"} if "id" in frame.columns else {}
+    path.unlink(missing_ok=True)
+    frame.to_file(path, layer=path.stem, driver="GeoJSON", engine="pyogrio", RFC7946="YES", **id_field)
 
 
 def write_geojson(frame: Any, path: str | os.PathLike[str]) -> Path:
     """Write one GeoDataFrame as RFC 7946 GeoJSON, atomically; list values ``;``-joined.
+
+    Parameters
+    ----------
+    frame
+        A GeoDataFrame in EPSG:4326.
+    path
+        The ``.geojson`` file.
 
     Returns
     -------
@@ -612,11 +591,6 @@ def write_geojson(frame: Any, path: str | os.PathLike[str]) -> Path:
         The written file.
     """
     path = Path(path)
-    frame = frame.copy()
-    for column in frame.columns:
-        if column != frame.geometry.name and frame[column].map(lambda v: isinstance(v, list | tuple)).any():
-            frame[column] = frame[column].map(lambda v: _joined(v) if isinstance(v, list | tuple) else v)
-    id_field = {"ID_FIELD": "id"} if "id" in frame.columns else {}
     with atomic_path(path) as tmp:
-        frame.to_file(tmp, layer=path.stem, driver="GeoJSON", engine="pyogrio", RFC7946="YES", **id_field)
+        _write_geojson_file(frame, tmp)
     return path

@@ -21,6 +21,7 @@ Every node that stands for a place has ``place``, ``name``, ``country`` and
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 from collections import defaultdict
@@ -30,50 +31,103 @@ import networkx as nx
 import shapely
 
 from silkroute import catalog as _catalog
+from silkroute import schema
 from silkroute._errors import CatalogError
-from silkroute.build import GEOD, add_node, graph_from_lines, layer_name
+from silkroute._validate import validate_network
+from silkroute.build import GEOD, NodeIndex, graph_from_lines
 
-__all__ = ["build_network", "clean_copy", "default_network", "place_nodes", "rail_layers"]
+__all__ = [
+    "build_network",
+    "clean_copy",
+    "default_network",
+    "place_nodes",
+    "rail_layers",
+    "validate_network",
+]
 
 log = logging.getLogger(__name__)
 LINE_ATTRIBUTES = ("line_id", "name", "mode", "gauge", "status", "speed_class", "country")
 
 
 def rail_layers(G: nx.MultiDiGraph, place: str) -> list[str]:
-    """Return the rail layers (``rail1435``, …) in which ``place`` has a node."""
+    """Return the rail layers (``rail1435``, …) in which a place has a node.
+
+    Parameters
+    ----------
+    G
+        A network.
+    place
+        A place id.
+
+    Returns
+    -------
+    list of str
+        Layer keys, sorted.
+    """
     return sorted(G.nodes[n]["layer"] for n in place_nodes(G).get(place, []) if G.nodes[n]["mode"] == "rail")
 
 
-def place_nodes(G: nx.MultiDiGraph) -> dict[str, list[int]]:
-    """Map each place id to its nodes (one per layer)."""
-    cached = G.graph.get("_place_nodes")
-    if cached is not None and cached[0] == G.number_of_nodes():
-        return cached[1]
-    out: dict[str, list[int]] = defaultdict(list)
+def place_nodes(G: nx.MultiDiGraph) -> dict[str, list[Any]]:
+    """Map each place id to its nodes (one per layer).
+
+    Parameters
+    ----------
+    G
+        A network.
+
+    Returns
+    -------
+    dict
+        Place id → node ids.
+    """
+    out: dict[str, list[Any]] = defaultdict(list)
     for n, place in G.nodes(data="place"):
         if place:
             out[place].append(n)
-    result = dict(out)
-    G.graph["_place_nodes"] = (G.number_of_nodes(), result)
-    return result
-
-
-@functools.lru_cache(maxsize=2)
-def _default(directory: str | None) -> nx.MultiDiGraph:
-    return build_network(_catalog.load(directory))
+    return dict(out)
 
 
 def clean_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Copy a network without the look-up caches kept in ``G.graph`` (keys starting with ``_``)."""
+    """Return an independent copy of a network: new attribute dicts and a deep copy of the graph attributes.
+
+    Parameters
+    ----------
+    G
+        A network.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The copy; changing it never changes ``G``.
+    """
     H = G.copy()
-    for key in [k for k in H.graph if k.startswith("_")]:
-        del H.graph[key]
+    H.graph = copy.deepcopy(G.graph)
     return H
 
 
+@functools.lru_cache(maxsize=4)
+def _default(directory: str | None, fingerprint: tuple[Any, ...]) -> nx.MultiDiGraph:
+    return build_network(_catalog.load(directory))
+
+
 def default_network(directory: str | None = None) -> nx.MultiDiGraph:
-    """Return (a copy of) the network of the embedded catalog, built once per process."""
-    return clean_copy(_default(directory))
+    """Return a copy of the network of the embedded catalog (or of another catalog directory).
+
+    The network is built once per catalog content (the cache key includes
+    every catalog file's size and modification time); each call returns a
+    copy the caller may change.
+
+    Parameters
+    ----------
+    directory
+        A catalog directory; the embedded catalog by default.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The network without travel times (see :func:`silkroute.scenario.apply`).
+    """
+    return clean_copy(_default(directory, _catalog.fingerprint(directory)))
 
 
 def build_network(cat: _catalog.Catalog) -> nx.MultiDiGraph:
@@ -102,17 +156,17 @@ def build_network(cat: _catalog.Catalog) -> nx.MultiDiGraph:
         name="silkroute corridor catalog",
     )
     records = cat.places.to_dict("index")
-    _add_crossings(G, cat, records)
-    _add_gauge_changes(G, cat)
-    _add_ferries(G, cat, records)
+    nodes = NodeIndex(G)
+    _add_crossings(G, nodes, cat, records)
+    _add_gauge_changes(G, nodes, cat, records)
+    _add_ferries(G, cat)
     _add_terminals(G, cat)
     G.graph["catalog"] = str(cat.directory)
-    G.graph.pop("_place_nodes", None)
     return G
 
 
-def _node(G: nx.MultiDiGraph, record: dict[str, Any], layer: str) -> int:
-    return add_node(G, layer, float(record["lon"]), float(record["lat"]), record)
+def _node(nodes: NodeIndex, record: dict[str, Any], layer: str) -> int:
+    return nodes.add(layer, float(record["lon"]), float(record["lat"]), record)
 
 
 def _link(G: nx.MultiDiGraph, u: int, v: int, attrs: dict[str, Any]) -> None:
@@ -120,78 +174,80 @@ def _link(G: nx.MultiDiGraph, u: int, v: int, attrs: dict[str, Any]) -> None:
     a, b = G.nodes[u], G.nodes[v]
     geom = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
     length = float(GEOD.inv(a["x"], a["y"], b["x"], b["y"])[2])
-    common = {"length": length, "oneway": False, **attrs}
+    common = {schema.LENGTH: length, "oneway": False, **attrs}
     G.add_edge(u, v, **common, geometry=geom, reversed=False)
     G.add_edge(v, u, **common, geometry=shapely.reverse(geom), reversed=True)
 
 
-def _triples(row: dict[str, Any], *patterns: str) -> dict[str, float]:
-    return {p.format(part): float(row[p.format(part)]) for p in patterns for part in ("low", "mode", "high")}
+def _triples(row: dict[str, Any], *triples: schema.Triple) -> dict[str, float]:
+    return {c: float(row[c]) for t in triples for c in t.columns}
 
 
-def _add_crossings(G: nx.MultiDiGraph, cat: _catalog.Catalog, records: dict[str, dict[str, Any]]) -> None:
+def _add_crossings(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catalog, records: dict[str, Any]) -> None:
     for row in cat.crossings.to_dict("records"):
-        layers = [layer_name("rail", g) for g in row["gauge"]] if row["mode"] == "rail" else ["road"]
+        layers = [schema.layer_name("rail", g) for g in row["gauge"]] if row["mode"] == "rail" else ["road"]
         for layer in layers:
-            u, v = _node(G, records[row["from"]], layer), _node(G, records[row["to"]], layer)
+            u, v = _node(nodes, records[row["from"]], layer), _node(nodes, records[row["to"]], layer)
             attrs = {
-                "kind": "crossing",
+                "kind": schema.CROSSING,
                 "mode": row["mode"],
-                "gauge": int(layer[4:]) if layer.startswith("rail") else None,
+                "gauge": schema.layer_gauge(layer),
                 "crossing": row["id"],
                 "name": row["name"],
                 "customs": bool(row["customs"]),
                 "status": row["status"],
                 "border": f"{records[row['from']]['country']}-{records[row['to']]['country']}",
-                **_triples(row, "dwell_{}_h"),
+                **_triples(row, schema.DWELL),
             }
             _link(G, u, v, attrs)
 
 
-def _add_gauge_changes(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
-    records = cat.places.to_dict("index")
+def _add_gauge_changes(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catalog, records: dict[str, Any]) -> None:
     for i, row in enumerate(cat.gauge_changes.to_dict("records"), start=2):
-        layers = [layer_name("rail", g) for g in row["gauges"]]
-        nodes = [_node(G, records[row["place"]], layer) for layer in layers]
-        if all(G.degree(n) == 0 for n in nodes):
-            msg = f"{cat.directory / 'gauge_changes.csv'}, row {i}, column 'place': {row['place']} is on no line or crossing of gauge {', '.join(map(str, row['gauges']))}"
+        layers = [schema.layer_name("rail", g) for g in row["gauges"]]
+        ends = [_node(nodes, records[row["place"]], layer) for layer in layers]
+        if all(G.degree(n) == 0 for n in ends):
+            msg = (
+                f"{cat.directory / 'gauge_changes.csv'}, row {i}, column 'place': {row['place']} is on no line or "
+                f"crossing of gauge {', '.join(map(str, row['gauges']))}; add it to a line's stops or remove the row"
+            )
             raise CatalogError(msg)
         attrs = {
-            "kind": "gauge_change",
+            "kind": schema.GAUGE_CHANGE,
             "mode": "rail",
             "gauge_change": row["place"],
             "status": "operational",
             "name": f"break of gauge {'/'.join(map(str, row['gauges']))} at {records[row['place']]['name']}",
-            **_triples(row, "transship_{}_h"),
+            **_triples(row, schema.TRANSSHIP),
         }
-        for k, u in enumerate(nodes):
-            for v in nodes[k + 1 :]:
+        for k, u in enumerate(ends):
+            for v in ends[k + 1 :]:
                 _link(G, u, v, attrs)
 
 
-def _add_ferries(G: nx.MultiDiGraph, cat: _catalog.Catalog, records: dict[str, dict[str, Any]]) -> None:
+def _add_ferries(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
     by_place = place_nodes(G)
     for i, row in enumerate(cat.ferries.to_dict("records"), start=2):
         for carried in row["carries"]:
             ends = []
             for port in (row["from"], row["to"]):
-                nodes = [n for n in by_place.get(port, []) if G.nodes[n]["mode"] == carried]
-                if not nodes:
+                found = [n for n in by_place.get(port, []) if G.nodes[n]["mode"] == carried]
+                if not found:
                     _skip(
                         G, f"ferries.csv row {i}: {row['id']} carries {carried}, but no {carried} line reaches {port}"
                     )
                     break
-                ends.append(nodes)
+                ends.append(found)
             if len(ends) < 2:
                 continue
             attrs = {
-                "kind": "ferry",
+                "kind": schema.FERRY,
                 "mode": "ferry",
                 "carries": carried,
                 "ferry": row["id"],
                 "name": row["name"],
                 "status": row["status"],
-                **_triples(row, "sailing_{}_h", "wait_{}_h"),
+                **_triples(row, schema.SAILING, schema.WAIT),
             }
             for u in ends[0]:
                 for v in ends[1]:
@@ -207,20 +263,20 @@ def _skip(G: nx.MultiDiGraph, note: str) -> None:
 def _add_terminals(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
     by_place = place_nodes(G)
     for i, row in enumerate(cat.terminals.to_dict("records"), start=2):
-        nodes = by_place.get(row["place"], [])
-        roads = [n for n in nodes if G.nodes[n]["mode"] == "road"]
-        rails = [n for n in nodes if G.nodes[n]["mode"] == "rail"]
+        found = by_place.get(row["place"], [])
+        roads = [n for n in found if G.nodes[n]["mode"] == "road"]
+        rails = [n for n in found if G.nodes[n]["mode"] == "rail"]
         if not roads or not rails:
             missing = "road" if not roads else "rail"
             _skip(G, f"terminals.csv row {i}: no {missing} line reaches {row['place']}, so no road-rail transfer there")
             continue
         attrs = {
-            "kind": "transfer",
+            "kind": schema.TRANSFER,
             "mode": "transfer",
             "terminal": row["place"],
             "status": "operational",
             "name": f"road-rail transfer at {cat.place_name(row['place'])}",
-            **_triples(row, "transfer_{}_h"),
+            **_triples(row, schema.TRANSFER_TIME),
         }
         for u in roads:
             for v in rails:

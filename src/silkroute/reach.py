@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -11,20 +12,25 @@ import shapely
 
 from silkroute import routing
 from silkroute import scenario as _scenario
+from silkroute._engine import Compiled
+from silkroute._errors import InputError
 from silkroute.network import place_nodes
 
 __all__ = ["reach", "reach_on"]
 
 
 def reach_on(
-    G: nx.MultiDiGraph, origin: str, days: Sequence[float], *, mode: str = "any"
+    G: nx.MultiDiGraph | Compiled, origin: str, days: Sequence[float], *, mode: str = "any"
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Places and network edges within each number of days (see :func:`reach`)."""
-    if not days or any(d <= 0 for d in days):
-        msg = f"days must be positive numbers, got {list(days)}"
-        raise ValueError(msg)
-    o = routing.resolve(G, origin)
-    hours = routing.costs_from(G, o, optimize="time", mode=mode)
+    if not days or any(not (isinstance(d, int | float) and math.isfinite(d) and d > 0) for d in days):
+        msg = f"days must be finite numbers > 0, such as 5, 10, 15; got {list(days)}"
+        raise InputError(msg)
+    net = routing.compile(G)
+    G = net.G
+    o = net.places.resolve(origin, role="origin")
+    hours = routing.costs_from(net, o, optimize="time", mode=mode)
+    nodes_of = place_nodes(G)
     limits = sorted(float(d) for d in days)
     best: dict[str, float] = {}
     for n, h in hours.items():
@@ -39,7 +45,7 @@ def reach_on(
     for pid, h in sorted(best.items(), key=lambda kv: kv[1]):
         if band(h) is None:
             continue
-        n = place_nodes(G)[pid][0]
+        n = nodes_of[pid][0]
         d = G.nodes[n]
         place_rows.append(
             {

@@ -1,8 +1,12 @@
-"""Paths through the corridor network and the :class:`Route` result.
+r"""Paths through a network and the :class:`Route` result.
 
-All functions take a network with travel times (``scenario.network("baseline")``
-or any graph passed through :func:`silkroute.scenario.apply`) and place names,
-aliases or ids, matched without regard to case or diacritics.
+Every function takes a network with travel times (``scenario.network("baseline")``,
+any graph passed through :func:`silkroute.scenario.apply`, or the
+:func:`compile`\\ d form of one) and place names, aliases or ids, matched
+without regard to case or diacritics. The search runs on compact arrays
+(``scipy.sparse.csgraph``); a networkx graph is compiled for each call, so
+answers always reflect the graph as it is. Compile once with :func:`compile`
+to route many times on a large network.
 
 >>> from silkroute import routing, scenario
 >>> G = scenario.network("baseline")
@@ -13,104 +17,79 @@ aliases or ids, matched without regard to case or diacritics.
 
 from __future__ import annotations
 
-import difflib
 import heapq
 import itertools
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 import shapely
 
-from silkroute._errors import NoRouteError, UnknownPlaceError
-from silkroute._text import fold
-from silkroute.network import place_nodes
-from silkroute.timing import COMPONENTS
+from silkroute import schema
+from silkroute._engine import MODES, WEIGHTS, Compiled, Request, Search
+from silkroute._errors import InputError, NoRouteError
+from silkroute.places import Place, find_places, resolve
 
-__all__ = ["Route", "costs_from", "fastest", "find_places", "link_refs", "matrix", "resolve", "route", "shortest"]
+__all__ = [
+    "MODES",
+    "OPTIMIZE",
+    "Route",
+    "compile",
+    "costs_from",
+    "fastest",
+    "find_places",
+    "link_refs",
+    "matrix",
+    "resolve",
+    "resolve_pair",
+    "route",
+    "shortest",
+]
 
-MODES = ("rail", "road", "any")
-_PAREN = re.compile(r"\s*\([^)]*\)")
-_SRC, _DST = "__source__", "__target__"
-
-
-# --------------------------------------------------------------------------- places
-
-
-def _place_index(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
-    cached = G.graph.get("_place_index")
-    if cached is not None:
-        return cached
-    places: dict[str, dict[str, Any]] = {}
-    for _n, d in G.nodes(data=True):
-        pid = d.get("place")
-        if pid and pid not in places:
-            aliases = [a for a in str(d.get("aliases") or "").split(";") if a]
-            places[pid] = {
-                "id": pid,
-                "name": d.get("name", pid),
-                "aliases": aliases,
-                "country": d.get("country"),
-                "kind": d.get("kind"),
-                "lon": d["x"],
-                "lat": d["y"],
-            }
-    G.graph["_place_index"] = places
-    return places
+#: What a route can minimise.
+OPTIMIZE = tuple(WEIGHTS)
+#: Alternative searches tried at most, per request.
+MAX_ALTERNATIVE_SEARCHES = 200
+Network = nx.MultiDiGraph | Compiled
 
 
-def find_places(G: nx.MultiDiGraph, query: str = "") -> list[dict[str, Any]]:
-    """Return the places whose id, name or an alias contains ``query`` (all if empty), by name."""
-    key = fold(query)
-    out = [
-        p
-        for p in _place_index(G).values()
-        if not key or any(key in fold(s) for s in (p["id"], p["name"], *p["aliases"]))
-    ]
-    return sorted(out, key=lambda p: (fold(p["name"]), p["id"]))
+def compile(G: Network) -> Compiled:
+    """Compile a network for fast repeated routing.
 
+    The result is a snapshot: compile again after changing ``G``.
 
-def resolve(G: nx.MultiDiGraph, query: str) -> str:
-    """Return the place id for a name, alias or id.
+    Parameters
+    ----------
+    G
+        A network with travel times, or an already compiled one.
 
-    An exact id wins, then a unique name, then a unique alias, then a name or
-    alias without its parenthesis (``Torugart`` for ``Torugart (China side)``).
-
-    Raises
-    ------
-    UnknownPlaceError
-        Nothing matches (the message lists the closest names) or the name is
-        ambiguous (the message lists the candidates by id).
+    Returns
+    -------
+    Compiled
+        The arrays every routing function accepts in place of ``G``.
     """
-    places = _place_index(G)
-    if query in places:
-        return query
-    key = fold(query)
-    tiers = (
-        lambda p: [p["id"]],
-        lambda p: [p["name"]],
-        lambda p: p["aliases"],
-        lambda p: [_PAREN.sub("", s) for s in (p["name"], *p["aliases"])],  # "Torugart" = "Torugart (China side)"
-    )
-    for names_of in tiers:
-        hits = sorted(pid for pid, p in places.items() if any(fold(v) == key for v in names_of(p)))
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            options = ", ".join(f"{h} ({places[h]['name']}, {places[h]['country']})" for h in hits)
-            msg = f"place {query!r} is ambiguous: it matches {options}; use one of these ids"
-            raise UnknownPlaceError(msg)
-    names = {fold(s): p["name"] for p in places.values() for s in (p["name"], *p["aliases"])}
-    close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
-    suggestions = list(dict.fromkeys(names[c] for c in close))
-    hint = f"; closest names: {', '.join(suggestions)}" if suggestions else ""
-    msg = f"unknown place {query!r}{hint} (list places with `silkroute places`)"
-    raise UnknownPlaceError(msg)
+    return G if isinstance(G, Compiled) else Compiled.from_graph(G)
+
+
+def link_refs(d: dict[str, Any]) -> set[str]:
+    """Return the references of an edge that ``avoid_links`` matches.
+
+    Parameters
+    ----------
+    d
+        Edge attributes.
+
+    Returns
+    -------
+    set of str
+        ``crossing:ID``, ``ferry:ID``, ``gauge_change:PLACE`` and ``line:ID``.
+    """
+    return set(schema.edge_refs(d))
 
 
 # --------------------------------------------------------------------------- result
@@ -121,7 +100,7 @@ class Route:
     """A path through the network with its length, time and where the time goes."""
 
     G: nx.MultiDiGraph = field(repr=False)
-    edges: list[tuple[int, int, int]]
+    edges: list[tuple[Any, Any, Any]]
     optimize: str = "time"
 
     @property
@@ -129,7 +108,7 @@ class Route:
         return [self.G.edges[e] for e in self.edges]
 
     @property
-    def nodes(self) -> list[int]:
+    def nodes(self) -> list[Any]:
         """Nodes in order."""
         return [self.edges[0][0], *(v for _u, v, _k in self.edges)] if self.edges else []
 
@@ -147,13 +126,13 @@ class Route:
 
     @property
     def length_km(self) -> float:
-        """Length in km (geodesic, from the geometry)."""
-        return sum(float(d["length"]) for d in self._data) / 1000.0
+        """Length in km."""
+        return math.fsum(float(d[schema.LENGTH]) for d in self._data) / 1000.0
 
     @property
     def time_h(self) -> float:
         """Estimated door-to-door time in hours (expected values)."""
-        return sum(float(d["travel_time"]) for d in self._data) / 3600.0
+        return math.fsum(float(d[schema.TRAVEL_TIME]) for d in self._data) / 3600.0
 
     @property
     def time_days(self) -> float:
@@ -162,8 +141,10 @@ class Route:
 
     @property
     def breakdown(self) -> dict[str, float]:
-        """Hours by component (running, rest, border, gauge_change, ferry_sailing, ferry_wait, transfer)."""
-        return {c: sum(float(d.get(f"{c}_h", 0.0)) for d in self._data) for c in COMPONENTS}
+        """Hours by time component (see :data:`silkroute.schema.COMPONENTS`)."""
+        return {
+            c: math.fsum(float(d.get(schema.component_attr(c), 0.0)) for d in self._data) for c in schema.COMPONENTS
+        }
 
     @property
     def countries(self) -> list[str]:
@@ -175,47 +156,44 @@ class Route:
                 out.append(c)
         return out
 
+    def _of_kind(self, kind: str) -> list[tuple[tuple[Any, Any, Any], dict[str, Any]]]:
+        return [(e, d) for e, d in zip(self.edges, self._data, strict=True) if d.get("kind") == kind]
+
     @property
     def crossings(self) -> list[dict[str, Any]]:
         """Border crossings passed, in order."""
-        out = []
-        for (u, v, _k), d in zip(self.edges, self._data, strict=True):
-            if d.get("kind") == "crossing":
-                out.append(
-                    {
-                        "id": d["crossing"],
-                        "name": d.get("name"),
-                        "from": self.G.nodes[u].get("place"),
-                        "to": self.G.nodes[v].get("place"),
-                        "border": d.get("border"),
-                        "mode": d.get("mode"),
-                        "customs": d.get("customs"),
-                        "dwell_h": round(float(d.get("border_h", 0.0)), 2),
-                    }
-                )
-        return out
+        return [
+            {
+                "id": d["crossing"],
+                "name": d.get("name"),
+                "from": self.G.nodes[u].get("place"),
+                "to": self.G.nodes[v].get("place"),
+                "border": d.get("border"),
+                "mode": d.get("mode"),
+                "customs": d.get("customs"),
+                "dwell_h": round(float(d.get(schema.component_attr(schema.BORDER), 0.0)), 2),
+            }
+            for (u, v, _k), d in self._of_kind(schema.CROSSING)
+        ]
 
     @property
     def gauge_breaks(self) -> list[dict[str, Any]]:
         """Breaks of gauge, in order: where, from and to which gauge, hours."""
-        out = []
-        for (u, v, _k), d in zip(self.edges, self._data, strict=True):
-            if d.get("kind") == "gauge_change":
-                out.append(
-                    {
-                        "place": d["gauge_change"],
-                        "name": self.G.nodes[u].get("name"),
-                        "from_gauge": int(self.G.nodes[u]["layer"][4:]),
-                        "to_gauge": int(self.G.nodes[v]["layer"][4:]),
-                        "hours": round(float(d.get("gauge_change_h", 0.0)), 2),
-                    }
-                )
-        return out
+        return [
+            {
+                "place": d["gauge_change"],
+                "name": self.G.nodes[u].get("name"),
+                "from_gauge": schema.layer_gauge(self.G.nodes[u]["layer"]),
+                "to_gauge": schema.layer_gauge(self.G.nodes[v]["layer"]),
+                "hours": round(float(d.get(schema.component_attr(schema.GAUGE_CHANGE), 0.0)), 2),
+            }
+            for (u, v, _k), d in self._of_kind(schema.GAUGE_CHANGE)
+        ]
 
     @property
     def ferries(self) -> list[str]:
-        """Ferry ids used."""
-        return [d["ferry"] for d in self._data if d.get("kind") == "ferry"]
+        """Ferry ids used, in order."""
+        return [d["ferry"] for _e, d in self._of_kind(schema.FERRY)]
 
     @property
     def modes(self) -> list[str]:
@@ -225,20 +203,32 @@ class Route:
     @property
     def unusable(self) -> list[str]:
         """Reasons why edges of this route are unusable in its scenario (empty for a valid route)."""
-        return list(dict.fromkeys(str(d["blocked_by"]) for d in self._data if not d.get("usable", True)))
+        return list(dict.fromkeys(str(d[schema.BLOCKED_BY]) for d in self._data if not d.get(schema.USABLE, True)))
 
     @property
     def geometry(self) -> shapely.MultiLineString:
         """The route's geometry (EPSG:4326)."""
-        return shapely.MultiLineString([d["geometry"] for d in self._data if d["length"] > 0])
+        return shapely.MultiLineString([d["geometry"] for d in self._data if d[schema.LENGTH] > 0])
 
     def signature(self) -> tuple[str, ...]:
-        """Crossings, ferries and breaks of gauge in order: what makes two routes differ in substance."""
-        keys = ("crossing", "ferry", "gauge_change")
-        return tuple(f"{k}:{d[k]}" for d in self._data for k in keys if d.get(k))
+        """Crossings, ferries and breaks of gauge in order: what makes two routes differ in substance.
+
+        Returns
+        -------
+        tuple of str
+            Link references in route order.
+        """
+        kinds = (schema.CROSSING, schema.FERRY, schema.GAUGE_CHANGE)
+        return tuple(schema.link_ref(k, d[schema.REF_ATTRIBUTE[k]]) for d in self._data for k in kinds if d.get(k))
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the ``route`` CLI contract)."""
+        """Return the route as a JSON-ready dict (the ``route`` CLI contract).
+
+        Returns
+        -------
+        dict
+            Totals, breakdown, countries, crossings, breaks of gauge, ferries, modes and places.
+        """
         return {
             "length_km": round(self.length_km, 1),
             "time_h": round(self.time_h, 1),
@@ -253,144 +243,165 @@ class Route:
         }
 
     def to_gdf(self) -> gpd.GeoDataFrame:
-        """One row per edge, in order, with length_km, time_h and the components (EPSG:4326)."""
+        """Return one row per edge, in order, with ``length_km``, ``time_h`` and the components (EPSG:4326).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The route's edges; node references are stable node keys.
+        """
         rows = []
-        for seq, ((u, v, k), d) in enumerate(zip(self.edges, self._data, strict=True)):
+        for seq, ((u, v, _k), d) in enumerate(zip(self.edges, self._data, strict=True)):
+            a, b = self.G.nodes[u], self.G.nodes[v]
             rows.append(
                 {
                     "seq": seq,
-                    "u": u,
-                    "v": v,
-                    "key": k,
-                    "from_place": self.G.nodes[u].get("place"),
-                    "to_place": self.G.nodes[v].get("place"),
-                    "kind": d.get("kind"),
-                    "mode": d.get("mode"),
-                    "gauge": d.get("gauge"),
-                    "name": d.get("name"),
-                    "line_id": d.get("line_id"),
-                    "crossing": d.get("crossing"),
-                    "ferry": d.get("ferry"),
+                    "from_node": a.get("key"),
+                    "to_node": b.get("key"),
+                    "from_place": a.get("place"),
+                    "to_place": b.get("place"),
+                    **{c: d.get(c) for c in ("kind", "mode", "gauge", "name", "line_id", "crossing", "ferry")},
                     "country": d.get("country"),
                     "status": d.get("status"),
-                    "length_km": float(d["length"]) / 1000.0,
-                    "time_h": float(d["travel_time"]) / 3600.0,
-                    **{f"{c}_h": float(d.get(f"{c}_h", 0.0)) for c in COMPONENTS},
+                    "length_km": float(d[schema.LENGTH]) / 1000.0,
+                    "time_h": float(d[schema.TRAVEL_TIME]) / 3600.0,
+                    **{
+                        schema.component_attr(c): float(d.get(schema.component_attr(c), 0.0)) for c in schema.COMPONENTS
+                    },
                     "geometry": d["geometry"],
                 }
             )
         return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 
-# --------------------------------------------------------------------------- search
+# --------------------------------------------------------------------------- requests
 
 
-@dataclass(frozen=True)
-class _Request:
-    weight: str
-    avoid_countries: frozenset[str] = frozenset()
-    avoid_places: frozenset[str] = frozenset()
-    mode: str = "any"
-    banned: frozenset[str] = frozenset()  # crossing/ferry/gauge-change refs excluded
-    ignore_blocks: bool = False
-    avoid_kinds: frozenset[str] = frozenset()
+def resolve_pair(G: Network, orig: str, dest: str) -> tuple[str, str]:
+    """Resolve an origin and a destination, which must be two different places.
+
+    Parameters
+    ----------
+    G
+        A network or its compiled form.
+    orig, dest
+        Place names, aliases or ids.
+
+    Returns
+    -------
+    tuple of str
+        The two place ids.
+
+    Raises
+    ------
+    UnknownPlaceError
+        A name matches no place or several.
+    InputError
+        Both are the same place.
+    """
+    net = compile(G) if not isinstance(G, Compiled) else G
+    o = net.places.resolve(orig, role="origin")
+    t = net.places.resolve(dest, role="destination")
+    if o == t:
+        msg = f"the origin and the destination are both {net.places[o].name} ({o}); choose two different places"
+        raise InputError(msg)
+    return o, t
 
 
-def _mode_ok(d: dict[str, Any], mode: str) -> bool:
-    if mode == "any":
-        return True
-    if d.get("kind") == "ferry":
-        return bool(d.get("carries") == mode)
-    if d.get("kind") == "transfer":
-        return False
-    return bool(d.get("mode") == mode)
+def _choice(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        msg = f"{what} must be one of {', '.join(allowed)}, not {value!r}"
+        raise InputError(msg)
+    return value
 
 
-def link_refs(d: dict[str, Any]) -> set[str]:
-    """References of an edge that ``avoid_links`` matches: ``crossing:ID``, ``ferry:ID``, ``gauge_change:PLACE``, ``line:ID``."""
-    refs = {f"{k}:{d[k]}" for k in ("crossing", "ferry", "gauge_change") if d.get(k)}
-    if d.get("line_id"):
-        refs.add(f"line:{d['line_id']}")
-    return refs
+def _countries(net: Compiled, codes: Iterable[str]) -> frozenset[str]:
+    """Check ISO3 codes against the network's countries (ISO2 codes and names get a suggestion)."""
+    known = net.places.countries()
+    out = set()
+    for code in codes:
+        c = str(code).strip().upper()
+        if c not in known:
+            hint = _country_hint(net, c)
+            msg = (
+                f"unknown country {code!r} to avoid: use an ISO3 code of the network ({', '.join(sorted(known))}){hint}"
+            )
+            raise InputError(msg)
+        out.add(c)
+    return frozenset(out)
 
 
-def _digraph(G: nx.MultiDiGraph, req: _Request) -> nx.DiGraph:
-    """Collapse usable parallel edges to the lightest one that fits the request."""
-    cache = G.graph.setdefault("_digraphs", {})
-    if req in cache:
-        return cache[req]
-    D = nx.DiGraph()
-    bad_nodes = {
-        n
-        for n, d in G.nodes(data=True)
-        if d.get("country") in req.avoid_countries or d.get("place") in req.avoid_places
-    }
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if u in bad_nodes or v in bad_nodes or d.get("country") in req.avoid_countries:
-            continue
-        if not req.ignore_blocks and not d.get("usable", True):
-            continue
-        if not _mode_ok(d, req.mode) or d.get("kind") in req.avoid_kinds or (req.banned and link_refs(d) & req.banned):
-            continue
-        w = d.get(req.weight)
-        if w is None:
-            msg = f"edge {u}->{v} has no {req.weight!r}: pass the network through scenario.apply() first"
-            raise ValueError(msg)
-        if not D.has_edge(u, v) or D[u][v]["w"] > w:
-            D.add_edge(u, v, w=float(w), key=k)
-    if len(cache) > 64:
-        cache.clear()
-    cache[req] = D
-    return D
+def _country_hint(net: Compiled, code: str) -> str:
+    """``"; did you mean RUS?"`` for an ISO2 code or a name of a country in the network."""
+    from silkroute._text import fold
+
+    for p in net.places.values():
+        if p.country and (p.id.split("-", 1)[0] == code or fold(p.name) == fold(code)):
+            return f"; did you mean {p.country}?"
+    return ""
 
 
-def _dijkstra(D: nx.DiGraph, sources: Iterable[int]) -> tuple[dict[Any, float], dict[Any, list[Any]]]:
-    return nx.multi_source_dijkstra(D, set(sources), weight="w")
+def _links(net: Compiled, refs: Iterable[str]) -> frozenset[str]:
+    out = set()
+    for ref in refs:
+        if ref not in net.ref_edges:
+            import difflib
+
+            close = difflib.get_close_matches(ref, list(net.ref_edges), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            msg = (
+                f"unknown link {ref!r} to avoid: use crossing:ID, ferry:ID, gauge_change:PLACE or line:ID "
+                f"of this network{hint}"
+            )
+            raise InputError(msg)
+        out.add(ref)
+    return frozenset(out)
 
 
-def _best(D: nx.DiGraph, stages: list[list[int]]) -> tuple[float, list[int]] | None:
-    """Cheapest walk that passes the stages in order (each stage a set of nodes)."""
-    stages = [[n for n in s if n in D] for s in stages]
-    if any(not s for s in stages):
-        return None
-    # best[n] = (cost, path) to reach node n of the current stage
-    best: dict[int, tuple[float, list[int]]] = {n: (0.0, [n]) for n in stages[0]}
-    for nxt in stages[1:]:
-        new: dict[int, tuple[float, list[int]]] = {}
-        for n, (cost, path) in best.items():
-            dist, paths = nx.single_source_dijkstra(D, n, weight="w")
-            for m in nxt:
-                if m in dist and (m not in new or cost + dist[m] < new[m][0]):
-                    new[m] = (cost + dist[m], path + paths[m][1:])
-        if not new:
-            return None
-        best = new
-    return min(best.values(), key=lambda t: t[0])
+def _request(
+    net: Compiled,
+    optimize: str,
+    mode: str,
+    avoid_countries: Iterable[str],
+    avoid_places: Iterable[str],
+    avoid_kinds: Iterable[str],
+    avoid_links: Iterable[str],
+) -> Request:
+    kinds = frozenset(avoid_kinds)
+    for kind in kinds:
+        _choice(kind, schema.EDGE_KINDS, "a kind to avoid")
+    return Request(
+        optimize=_choice(optimize, OPTIMIZE, "optimize"),
+        mode=_choice(mode, MODES, "mode"),
+        avoid_countries=_countries(net, avoid_countries),
+        avoid_places=frozenset(net.places.resolve(p, role="place to avoid") for p in avoid_places),
+        avoid_kinds=kinds,
+        banned=_links(net, avoid_links),
+    )
 
 
-def _stages(G: nx.MultiDiGraph, orig: str, via: Sequence[Iterable[str]], dest: str) -> list[list[int]]:
-    nodes = place_nodes(G)
-    out = [nodes[orig]]
-    for group in via:
-        out.append([n for p in group for n in nodes.get(p, [])])
-    out.append(nodes[dest])
-    return out
-
-
-def _edges_of(G: nx.MultiDiGraph, D: nx.DiGraph, path: list[int]) -> list[tuple[int, int, int]]:
-    return [(u, v, D[u][v]["key"]) for u, v in itertools.pairwise(path) if u != v]
-
-
-def _via_groups(G: nx.MultiDiGraph, via: Sequence[str | Iterable[str]]) -> list[list[str]]:
+def _via_groups(net: Compiled, via: Sequence[str | Iterable[str]]) -> list[list[str]]:
     groups = []
-    for item in via:
+    for i, item in enumerate(via, start=1):
         names = [item] if isinstance(item, str) else list(item)
-        groups.append([resolve(G, n) for n in names])
+        if not names:
+            msg = f"waypoint {i} (--via) names no place; give a place or 'A|B' for alternatives"
+            raise InputError(msg)
+        groups.append([net.places.resolve(n, role="waypoint (--via)") for n in names])
     return groups
 
 
+def _stages(net: Compiled, orig: str, groups: list[list[str]], dest: str) -> list[np.ndarray]:
+    empty = np.zeros(0, dtype=np.int64)
+    out = [net.place_nodes.get(orig, empty)]
+    for group in groups:
+        out.append(np.unique(np.concatenate([net.place_nodes.get(p, empty) for p in group])))
+    out.append(net.place_nodes.get(dest, empty))
+    return out
+
+
 def route(
-    G: nx.MultiDiGraph,
+    G: Network,
     orig: str,
     dest: str,
     *,
@@ -404,12 +415,12 @@ def route(
     k: int = 1,
     explain: bool = True,
 ) -> list[Route]:
-    """Find the best route and up to ``k - 1`` alternatives that differ in substance.
+    r"""Find the best route and up to ``k - 1`` alternatives that differ in substance.
 
     Parameters
     ----------
     G
-        Network with travel times (see :func:`silkroute.scenario.network`).
+        Network with travel times (see :func:`silkroute.scenario.network`), or its :func:`compile`\\ d form.
     orig, dest
         Place names, aliases or ids.
     optimize
@@ -442,66 +453,61 @@ def route(
     ------
     UnknownPlaceError
         A place is unknown or ambiguous.
+    InputError
+        An option is invalid (unknown country, link, kind or mode; origin equal to destination).
     NoRouteError
         No route satisfies the constraints; the message says which one.
     """
-    if optimize not in ("time", "distance"):
-        msg = f"optimize must be 'time' or 'distance', not {optimize!r}"
-        raise ValueError(msg)
-    if mode not in MODES:
-        msg = f"mode must be one of {', '.join(MODES)}, not {mode!r}"
-        raise ValueError(msg)
-    o, t = resolve(G, orig), resolve(G, dest)
-    groups = _via_groups(G, via)
-    avoid_p = frozenset(resolve(G, p) for p in avoid_places)
-    req = _Request(
-        "travel_time" if optimize == "time" else "length",
-        frozenset(c.upper() for c in avoid_countries),
-        avoid_p,
-        mode,
-        frozenset(avoid_links),
-        avoid_kinds=frozenset(avoid_kinds),
-    )
-    _check_endpoints(G, o, t, groups, req)
-    stages = _stages(G, o, groups, t)
-    found = _best(_digraph(G, req), stages)
+    net = compile(G)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        msg = f"k (the number of routes) must be a whole number >= 1, not {k!r}"
+        raise InputError(msg)
+    o, t = resolve_pair(net, orig, dest)
+    groups = _via_groups(net, via)
+    req = _request(net, optimize, mode, avoid_countries, avoid_places, avoid_kinds, avoid_links)
+    _check_endpoints(net, o, t, groups, req)
+    stages = _stages(net, o, groups, t)
+    found = net.staged(net.search(req), stages)
     if found is None:
-        places = _place_index(G)
-        short = f"no route from {places[o]['name']} to {places[t]['name']} under these constraints"
-        raise NoRouteError(_explain(G, o, t, groups, req, stages) if explain else short)
-    routes = [Route(G, _edges_of(G, _digraph(G, req), found[1]), optimize)]
+        short = f"no route from {net.places[o].name} to {net.places[t].name} under these constraints"
+        raise NoRouteError(_explain(net, o, t, groups, req, stages) if explain else short)
+    routes = [Route(net.G, net.edge_ids(found[1]), optimize)]
     if k > 1:
-        routes += _alternatives(G, req, stages, routes[0], k - 1)
+        routes += _alternatives(net, req, stages, routes[0], k - 1)
     return routes
 
 
-def _alternatives(G: nx.MultiDiGraph, req: _Request, stages: list[list[int]], first: Route, n: int) -> list[Route]:
+def _alternatives(net: Compiled, req: Request, stages: list[np.ndarray], first: Route, n: int) -> list[Route]:
     """Routes that avoid one more crossing, ferry or gauge change at a time (Yen's idea, one level up)."""
     seen = {first.signature()}
     heap: list[tuple[float, int, frozenset[str]]] = []
     tried: set[frozenset[str]] = set()
     counter = itertools.count()
     out: list[Route] = []
+    found_for: dict[frozenset[str], tuple[float, list[int]] | None] = {}
+
+    def search(banned: frozenset[str]) -> tuple[float, list[int]] | None:
+        if banned not in found_for:
+            found_for[banned] = net.staged(net.search(replace(req, banned=banned)), stages)
+        return found_for[banned]
 
     def expand(r: Route, banned: frozenset[str]) -> None:
         for ref in dict.fromkeys(r.signature()):
             nb = banned | {ref}
-            if nb in tried:
+            if nb in tried or len(tried) >= MAX_ALTERNATIVE_SEARCHES:
                 continue
             tried.add(nb)
-            D = _digraph(G, replace(req, banned=nb))
-            found = _best(D, stages)
+            found = search(nb)
             if found is not None:
                 heapq.heappush(heap, (found[0], next(counter), nb))
 
     expand(first, req.banned)
-    while heap and len(out) < n and len(tried) < 200:
+    while heap and len(out) < n:
         _cost, _i, banned = heapq.heappop(heap)
-        D = _digraph(G, replace(req, banned=banned))
-        found = _best(D, stages)
+        found = search(banned)
         if found is None:
             continue
-        r = Route(G, _edges_of(G, D, found[1]), first.optimize)
+        r = Route(net.G, net.edge_ids(found[1]), first.optimize)
         if r.signature() not in seen:
             seen.add(r.signature())
             out.append(r)
@@ -509,102 +515,186 @@ def _alternatives(G: nx.MultiDiGraph, req: _Request, stages: list[list[int]], fi
     return out
 
 
-def fastest(G: nx.MultiDiGraph, orig: str, dest: str, **kwargs: Any) -> Route:
-    """Return the route with the least expected door-to-door time (see :func:`route`)."""
+def fastest(G: Network, orig: str, dest: str, **kwargs: Any) -> Route:
+    """Return the route with the least expected door-to-door time.
+
+    Parameters
+    ----------
+    G
+        Network with travel times.
+    orig, dest
+        Place names, aliases or ids.
+    **kwargs
+        The options of :func:`route`.
+
+    Returns
+    -------
+    Route
+        The fastest route.
+    """
     return route(G, orig, dest, optimize="time", **kwargs)[0]
 
 
-def shortest(G: nx.MultiDiGraph, orig: str, dest: str, **kwargs: Any) -> Route:
-    """Return the route with the least length (see :func:`route`)."""
+def shortest(G: Network, orig: str, dest: str, **kwargs: Any) -> Route:
+    """Return the route with the least length.
+
+    Parameters
+    ----------
+    G
+        Network with travel times.
+    orig, dest
+        Place names, aliases or ids.
+    **kwargs
+        The options of :func:`route`.
+
+    Returns
+    -------
+    Route
+        The shortest route.
+    """
     return route(G, orig, dest, optimize="distance", **kwargs)[0]
 
 
-def costs_from(G: nx.MultiDiGraph, origin: str, *, optimize: str = "time", mode: str = "any") -> dict[int, float]:
-    """Least cost (hours for ``time``, km for ``distance``) from a place to every reachable node."""
-    weight, scale = ("travel_time", 3600.0) if optimize == "time" else ("length", 1000.0)
-    D = _digraph(G, _Request(weight, mode=mode))
-    sources = [n for n in place_nodes(G)[resolve(G, origin)] if n in D]
-    if not sources:
-        return {}
-    return {n: c / scale for n, c in nx.multi_source_dijkstra_path_length(D, sources, weight="w").items()}
+def _scale(optimize: str) -> float:
+    return 3600.0 if optimize == "time" else 1000.0
+
+
+def costs_from(G: Network, origin: str, *, optimize: str = "time", mode: str = "any") -> dict[Any, float]:
+    """Return the least cost from a place to every reachable node.
+
+    Parameters
+    ----------
+    G
+        Network with travel times.
+    origin
+        Place name, alias or id.
+    optimize
+        ``"time"`` (cost in hours) or ``"distance"`` (km).
+    mode
+        ``rail``, ``road`` or ``any``.
+
+    Returns
+    -------
+    dict
+        Node id → cost, for reachable nodes only.
+    """
+    net = compile(G)
+    o = net.places.resolve(origin, role="origin")
+    req = Request(optimize=_choice(optimize, OPTIMIZE, "optimize"), mode=_choice(mode, MODES, "mode"))
+    dist = net.costs_from(net.search(req), net.place_nodes.get(o, np.zeros(0, dtype=np.int64)).tolist())
+    scale = _scale(optimize)
+    return {net.node_ids[i]: float(dist[i]) / scale for i in np.flatnonzero(np.isfinite(dist))}
 
 
 def matrix(
-    G: nx.MultiDiGraph,
+    G: Network,
     origins: Sequence[str],
     destinations: Sequence[str] | None = None,
     *,
     optimize: str = "time",
     mode: str = "any",
 ) -> pd.DataFrame:
-    """Origin × destination matrix of least hours (``time``) or km (``distance``); NaN where unreachable."""
-    destinations = list(origins) if destinations is None else list(destinations)
-    targets = {t: place_nodes(G)[resolve(G, t)] for t in destinations}
+    """Return the origin × destination matrix of least hours (``time``) or km (``distance``).
+
+    Parameters
+    ----------
+    G
+        Network with travel times.
+    origins
+        Place names, aliases or ids.
+    destinations
+        Place names, aliases or ids; the origins by default.
+    optimize
+        ``"time"`` or ``"distance"``.
+    mode
+        ``rail``, ``road`` or ``any``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by origin place id, one column per destination place id; NaN where unreachable.
+    """
+    net = compile(G)
+    req = Request(optimize=_choice(optimize, OPTIMIZE, "optimize"), mode=_choice(mode, MODES, "mode"))
+    s = net.search(req)
+    o_ids = [net.places.resolve(o, role="origin") for o in origins]
+    t_ids = o_ids if destinations is None else [net.places.resolve(t, role="destination") for t in destinations]
+    scale = _scale(optimize)
     rows = {}
-    for o in origins:
-        cost = costs_from(G, o, optimize=optimize, mode=mode)
-        rows[resolve(G, o)] = {
-            resolve(G, t): min((cost[n] for n in nodes if n in cost), default=math.nan) for t, nodes in targets.items()
-        }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    for o in o_ids:
+        dist = net.costs_from(s, net.place_nodes[o].tolist())
+        rows[o] = {t: float(np.min(dist[net.place_nodes[t]], initial=np.inf)) / scale for t in t_ids}
+    return pd.DataFrame.from_dict(rows, orient="index").replace(np.inf, np.nan)
 
 
 # --------------------------------------------------------------------------- why not
 
 
-def _check_endpoints(G: nx.MultiDiGraph, o: str, t: str, groups: list[list[str]], req: _Request) -> None:
-    places = _place_index(G)
+def _check_endpoints(net: Compiled, o: str, t: str, groups: list[list[str]], req: Request) -> None:
     for pid, role in [(o, "origin"), (t, "destination")] + [(p, "via place") for g in groups for p in g]:
-        if places[pid]["country"] in req.avoid_countries:
-            msg = f"the {role} {places[pid]['name']} ({pid}) lies in {places[pid]['country']}, which is avoided"
+        p: Place = net.places[pid]
+        if p.country in req.avoid_countries:
+            msg = f"the {role} {p.name} ({pid}) lies in {p.country}, which is avoided"
             raise NoRouteError(msg)
         if pid in req.avoid_places:
-            msg = f"the {role} {places[pid]['name']} ({pid}) is also in the places to avoid"
+            msg = f"the {role} {p.name} ({pid}) is also in the places to avoid"
             raise NoRouteError(msg)
 
 
-def _explain(
-    G: nx.MultiDiGraph, o: str, t: str, groups: list[list[str]], req: _Request, stages: list[list[int]]
-) -> str:
-    places = _place_index(G)
-    what = f"no route from {places[o]['name']} to {places[t]['name']}"
+def _explain(net: Compiled, o: str, t: str, groups: list[list[str]], req: Request, stages: list[np.ndarray]) -> str:
+    places = net.places
+    what = f"no route from {places[o].name} to {places[t].name}"
     if groups:
-        what += " via " + " then ".join("/".join(places[p]["name"] for p in g) for g in groups)
-    relaxations = [
-        ("ignore_blocks", "links closed in this scenario"),
-        ("avoid_countries", f"avoiding {', '.join(sorted(req.avoid_countries))}"),
-        ("avoid_places", f"avoiding {', '.join(sorted(req.avoid_places))}"),
-        ("mode", f"mode {req.mode}"),
-        ("avoid_kinds", f"without {', '.join(sorted(req.avoid_kinds))} links"),
-        ("banned", f"avoiding {', '.join(sorted(req.banned))}"),
-    ]
-    for attr, label in relaxations:
-        if attr == "ignore_blocks":
-            relaxed = replace(req, ignore_blocks=True)
-        elif attr == "mode":
-            if req.mode == "any":
-                continue
-            relaxed = replace(req, mode="any")
-        else:
-            if not getattr(req, attr):
-                continue
-            relaxed = replace(req, **{attr: frozenset()})  # type: ignore[arg-type]
-        D = _digraph(G, relaxed)
-        found = _best(D, stages)
+        what += " via " + " then ".join("/".join(places[p].name for p in g) for g in groups)
+    relaxations: list[tuple[Request, str]] = [(replace(req, ignore_blocks=True), "blocks")]
+    if req.avoid_countries:
+        relaxations.append(
+            (replace(req, avoid_countries=frozenset()), f"avoiding {', '.join(sorted(req.avoid_countries))}")
+        )
+    if req.avoid_places:
+        relaxations.append((replace(req, avoid_places=frozenset()), f"avoiding {', '.join(sorted(req.avoid_places))}"))
+    if req.mode != "any":
+        relaxations.append((replace(req, mode="any"), f"mode {req.mode}"))
+    if req.avoid_kinds:
+        relaxations.append(
+            (replace(req, avoid_kinds=frozenset()), f"without {', '.join(sorted(req.avoid_kinds))} links")
+        )
+    if req.banned:
+        relaxations.append((replace(req, banned=frozenset()), f"avoiding {', '.join(sorted(req.banned))}"))
+    for relaxed, label in relaxations:
+        found = net.staged(net.search(relaxed), stages)
         if found is None:
             continue
-        r = Route(G, _edges_of(G, D, found[1]))
-        if attr == "ignore_blocks":
-            blocked = [G.edges[e] for e in r.edges if not G.edges[e].get("usable", True)]
-            names = list(dict.fromkeys(f"{d.get('name') or d.get('line_id')} ({d['blocked_by']})" for d in blocked))
-            scen = G.graph.get("scenario", "this")
+        if label == "blocks":
+            data = [net.G.edges[e] for e in net.edge_ids(found[1])]
+            blocked = [d for d in data if not d.get(schema.USABLE, True)]
+            names = list(
+                dict.fromkeys(f"{d.get('name') or d.get('line_id')} ({d[schema.BLOCKED_BY]})" for d in blocked)
+            )
+            scen = net.G.graph.get("scenario", "this")
             return f"{what} in scenario {scen}: every route needs links it does not allow: {'; '.join(names[:6])}"
         return f"{what} while {label}; a route exists without that constraint"
-    if groups and _best(_digraph(G, req), [stages[0], stages[-1]]) is not None:
+    s: Search = net.search(req)
+    if groups and net.staged(s, [stages[0], stages[-1]]) is not None:
         return f"{what}: the origin and destination are connected, but not through the via places"
     return f"{what}: they are not connected in the network, even with every constraint lifted"
 
 
-def path_weight(G: nx.MultiDiGraph, edges: Sequence[tuple[int, int, int]], weight: str) -> float:
-    """Sum of an edge attribute along a path (for tests and checks)."""
+def path_weight(G: nx.MultiDiGraph, edges: Sequence[tuple[Any, Any, Any]], weight: str) -> float:
+    """Return the sum of an edge attribute along a path (for tests and checks).
+
+    Parameters
+    ----------
+    G
+        The network.
+    edges
+        ``(u, v, key)`` triples.
+    weight
+        The attribute.
+
+    Returns
+    -------
+    float
+        The sum.
+    """
     return math.fsum(float(G.edges[e][weight]) for e in edges)

@@ -37,6 +37,8 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,23 +47,34 @@ from typing import Any
 import networkx as nx
 
 from silkroute import catalog as _catalog
+from silkroute import schema
 from silkroute._errors import ScenarioError
+from silkroute._validate import validate_network
 from silkroute.network import clean_copy, default_network
 from silkroute.timing import TimeModel, assign_travel_times
 
-__all__ = ["Scenario", "apply", "available", "load", "network"]
+__all__ = ["FACTORS", "Scenario", "apply", "available", "load", "network", "scenario_dir"]
 
 _SECTIONS = {"name", "description", "extends", "open", "close", "avoid", "scale", "override", "source"}
 _OPEN_KEYS = {"statuses", "lines", "crossings", "ferries"}
 _CLOSE_KEYS = {"lines", "crossings", "ferries", "places"}
-FACTORS = ("dwell", "transship", "ferry_wait", "sailing", "transfer", "speed")
+#: Scale factors a scenario may set (``speed`` scales speed classes, the others a triple; see schema.FACTORS).
+FACTORS = (*schema.FACTORS, "speed")
 _SELECTORS = ("crossing", "ferry", "place", "country", "mode", "speed_class", "line")
-_OVERRIDE_TABLES = {
-    "crossings": ("crossings", "dwell_{}_h"),
-    "ferries": ("ferries", "sailing_{}_h", "wait_{}_h"),
-    "gauge_changes": ("gauge_changes", "transship_{}_h"),
-    "terminals": ("terminals", "transfer_{}_h"),
-    "speeds": ("speeds", "speed_{}_kph"),
+#: Override table → (catalog table, triples it may override).
+_OVERRIDE_TABLES: dict[str, tuple[str, tuple[schema.Triple, ...]]] = {
+    "crossings": ("crossings", (schema.DWELL,)),
+    "ferries": ("ferries", (schema.SAILING, schema.WAIT)),
+    "gauge_changes": ("gauge_changes", (schema.TRANSSHIP,)),
+    "terminals": ("terminals", (schema.TRANSFER_TIME,)),
+    "speeds": ("speeds", (schema.SPEED,)),
+}
+#: Override table → the edge attribute holding the row id.
+_OVERRIDE_REFS = {
+    "crossings": "crossing",
+    "ferries": "ferry",
+    "gauge_changes": "gauge_change",
+    "terminals": "terminal",
 }
 
 
@@ -80,6 +93,7 @@ class Scenario:
     scale: dict[str, float] = field(default_factory=dict)
     rules: list[dict[str, Any]] = field(default_factory=list)
     overrides: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()  # the file and the files it extends, for cache keys
 
     def summary(self) -> str:
         """One line describing what the scenario changes."""
@@ -107,33 +121,59 @@ class Scenario:
 
 
 def scenario_dir() -> Path:
-    """Directory of the embedded scenarios."""
+    """Return the directory of the embedded scenarios.
+
+    Returns
+    -------
+    pathlib.Path
+        ``data/scenarios``.
+    """
     return _catalog.data_dir() / "scenarios"
 
 
 def available() -> list[str]:
-    """Names of the embedded scenarios."""
+    """Return the names of the embedded scenarios.
+
+    Returns
+    -------
+    list of str
+        Sorted names.
+    """
     return sorted(p.stem for p in scenario_dir().glob("*.toml"))
 
 
-def load(name_or_path: str | Path, cat: _catalog.Catalog | None = None) -> Scenario:
+def load(name_or_path: str | os.PathLike[str], cat: _catalog.Catalog | None = None) -> Scenario:
     """Load a scenario by embedded name (``"baseline"``) or from a TOML file.
+
+    Parameters
+    ----------
+    name_or_path
+        An embedded scenario name or a ``.toml`` file.
+    cat
+        The catalog whose ids the scenario may name; the embedded one by default.
+
+    Returns
+    -------
+    Scenario
+        The parsed scenario, with everything it extends merged in.
 
     Raises
     ------
     ScenarioError
-        Unknown name, unreadable file, unknown key or id.
+        Unknown name, unreadable file, unknown key or id, a value that is not a finite number in range.
     """
     cat = cat or _catalog.load()
-    return _load(name_or_path, cat, seen=())
+    return _load(name_or_path, cat, seen=(), base_dir=None)
 
 
-def _resolve(name_or_path: str | Path) -> Path:
+def _resolve(name_or_path: str | os.PathLike[str], base_dir: Path | None) -> Path:
     text = str(name_or_path)
     path = Path(text)
+    if base_dir is not None and not path.is_absolute() and (path.suffix == ".toml" or "/" in text):
+        path = base_dir / path  # a relative ``extends`` is relative to the file that names it
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
-            msg = f"scenario file {path} does not exist"
+            msg = f"scenario file {path} does not exist; check the path (or use an embedded name: {', '.join(available())})"
             raise ScenarioError(msg)
         return path
     embedded = scenario_dir() / f"{text}.toml"
@@ -145,8 +185,10 @@ def _resolve(name_or_path: str | Path) -> Path:
     return embedded
 
 
-def _load(name_or_path: str | Path, cat: _catalog.Catalog, seen: tuple[Path, ...]) -> Scenario:
-    path = _resolve(name_or_path).resolve()
+def _load(
+    name_or_path: str | os.PathLike[str], cat: _catalog.Catalog, seen: tuple[Path, ...], base_dir: Path | None
+) -> Scenario:
+    path = _resolve(name_or_path, base_dir).resolve()
     if path in seen:
         msg = f"{path}: 'extends' forms a cycle ({' -> '.join(p.name for p in (*seen, path))})"
         raise ScenarioError(msg)
@@ -161,12 +203,14 @@ def _load(name_or_path: str | Path, cat: _catalog.Catalog, seen: tuple[Path, ...
     base = Scenario(name="")
     if "extends" in cfg:
         try:
-            base = _load(cfg["extends"], cat, (*seen, path))
+            base = _load(cfg["extends"], cat, (*seen, path), path.parent)
         except ScenarioError as exc:
             if str(path) in str(exc):
                 raise
             raise _err(path, "extends", str(exc)) from None
-    return _parse(cfg, path, cat, base)
+    sc = _parse(cfg, path, cat, base)
+    sc.files = (path, *base.files)
+    return sc
 
 
 def _err(path: Path, key: str, problem: str) -> ScenarioError:
@@ -200,8 +244,8 @@ def _ids(path: Path, key: str, value: Any, known: Any, what: str) -> list[str]:
 
 
 def _factor(path: Path, key: str, value: Any) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        raise _err(path, key, f"must be a positive number, got {value!r}")
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+        raise _err(path, key, f"must be a finite number > 0 (1 = unchanged), got {value!r}")
     return float(value)
 
 
@@ -254,27 +298,30 @@ def _parse(cfg: dict[str, Any], path: Path, cat: _catalog.Catalog, base: Scenari
         sc.rules.append(dict(rule))
     overrides = _check_keys(path, "override", cfg.get("override", {}), set(_OVERRIDE_TABLES))
     for table, rows in overrides.items():
-        attr, *patterns = _OVERRIDE_TABLES[table]
+        attr, triples = _OVERRIDE_TABLES[table]
         frame = getattr(cat, attr)
-        columns = {p.format(part) for p in patterns for part in ("low", "mode", "high")}
+        columns = {c for t in triples for c in t.columns}
         for rid, values in _check_keys(path, f"override.{table}", rows, set(map(str, frame.index))).items():
             _check_keys(path, f"override.{table}.{rid}", values, columns)
+            merged = {**sc.overrides.get(table, {}).get(rid, {})}
             for col, v in values.items():
-                if not isinstance(v, int | float) or isinstance(v, bool) or v < 0:
-                    raise _err(path, f"override.{table}.{rid}.{col}", f"must be a number >= 0, got {v!r}")
-            sc.overrides.setdefault(table, {}).setdefault(rid, {}).update({k: float(v) for k, v in values.items()})
+                positive = table == "speeds" or col.startswith("sailing")
+                ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                if not ok or v < 0 or (positive and v == 0):
+                    bound = "> 0" if positive else ">= 0"
+                    raise _err(path, f"override.{table}.{rid}.{col}", f"must be a finite number {bound}, got {v!r}")
+                merged[col] = float(v)
+            row = frame.loc[rid]
+            for t in triples:
+                low, mode, high = (merged.get(c, float(row[c])) for c in t.columns)
+                if not low <= mode <= high:
+                    msg = f"low <= mode <= high is violated ({low:g} / {mode:g} / {high:g}) after the override; set all three"
+                    raise _err(path, f"override.{table}.{rid}", msg)
+            sc.overrides.setdefault(table, {})[rid] = merged
     return sc
 
 
 # --------------------------------------------------------------------------- applying
-
-_FACTOR_TARGETS = {  # factor -> (edge kinds, triple patterns)
-    "dwell": ({"crossing"}, ("dwell_{}_h",)),
-    "transship": ({"gauge_change"}, ("transship_{}_h",)),
-    "ferry_wait": ({"ferry"}, ("wait_{}_h",)),
-    "sailing": ({"ferry"}, ("sailing_{}_h",)),
-    "transfer": ({"transfer"}, ("transfer_{}_h",)),
-}
 
 
 def _matches(rule: dict[str, Any], d: dict[str, Any], countries: set[str]) -> bool:
@@ -292,67 +339,6 @@ def _matches(rule: dict[str, Any], d: dict[str, Any], countries: set[str]) -> bo
     return not ("country" in rule and rule["country"] not in countries)
 
 
-def _scale_triples(d: dict[str, Any], patterns: tuple[str, ...], factor: float) -> None:
-    for p in patterns:
-        for part in ("low", "mode", "high"):
-            d[p.format(part)] = float(d[p.format(part)]) * factor
-
-
-def apply(G: nx.MultiDiGraph, scenario: Scenario, model: TimeModel | None = None) -> nx.MultiDiGraph:
-    """Return a copy of ``G`` under ``scenario``, with travel times assigned.
-
-    Every edge gets ``usable`` (bool) and, when unusable, ``blocked_by``: the
-    reason (``"status under_construction"``, ``"closed by scenario"``,
-    ``"country RUS avoided"``) that routing reports when a route needs it.
-    """
-    model = model or TimeModel.from_catalog()
-    H = clean_copy(G)
-    speeds = dict(model.speeds_kph)
-    for cls, values in scenario.overrides.get("speeds", {}).items():
-        low, mode, high = speeds[cls]
-        speeds[cls] = (
-            values.get("speed_low_kph", low),
-            values.get("speed_mode_kph", mode),
-            values.get("speed_high_kph", high),
-        )
-    model = TimeModel(speeds, model.drive_hours, model.distribution, model.sources)
-    opened = {(k, i) for k, ids in scenario.open_links.items() for i in ids}
-    closed = {(k, i) for k, ids in scenario.close_links.items() for i in ids}
-    closed_places, avoided = set(scenario.close_places), set(scenario.avoid_countries)
-    id_of = {"lines": "line_id", "crossings": "crossing", "ferries": "ferry"}
-    for u, v, d in H.edges(data=True):
-        nu, nv = H.nodes[u], H.nodes[v]
-        countries = {c for c in (nu.get("country"), nv.get("country"), d.get("country")) if c}
-        refs = {(k, d.get(attr)) for k, attr in id_of.items() if d.get(attr)}
-        blocked = None
-        if refs & closed:
-            blocked = "closed by scenario " + scenario.name
-        elif {nu.get("place"), nv.get("place")} & closed_places:
-            place = ({nu.get("place"), nv.get("place")} & closed_places).pop()
-            blocked = f"place {place} closed by scenario {scenario.name}"
-        elif countries & avoided:
-            blocked = f"country {sorted(countries & avoided)[0]} avoided by scenario {scenario.name}"
-        elif (
-            d.get("status", "operational") != "operational"
-            and d["status"] not in scenario.open_statuses
-            and not refs & opened
-        ):
-            blocked = f"status {d['status']}"
-        d["usable"] = blocked is None
-        d["blocked_by"] = blocked
-        for f, (kinds, patterns) in _FACTOR_TARGETS.items():
-            if d.get("kind") in kinds:
-                factor = scenario.scale.get(f, 1.0)
-                factor *= _rule_factor(scenario.rules, f, d, countries)
-                if factor != 1.0:
-                    _scale_triples(d, patterns, factor)
-        if d.get("kind") in ("line", "snap"):
-            d["speed_scale"] = scenario.scale.get("speed", 1.0) * _rule_factor(scenario.rules, "speed", d, countries)
-        _override(d, scenario.overrides)
-    H.graph["scenario"] = scenario.name
-    return assign_travel_times(H, model)
-
-
 def _rule_factor(rules: list[dict[str, Any]], factor: str, d: dict[str, Any], countries: set[str]) -> float:
     out = 1.0
     for rule in rules:
@@ -361,34 +347,125 @@ def _rule_factor(rules: list[dict[str, Any]], factor: str, d: dict[str, Any], co
     return out
 
 
-def _override(d: dict[str, Any], overrides: dict[str, dict[str, dict[str, float]]]) -> None:
-    keys = {
-        "crossings": d.get("crossing"),
-        "ferries": d.get("ferry"),
-        "gauge_changes": d.get("gauge_change"),
-        "terminals": d.get("terminal"),
-    }
-    for table, rid in keys.items():
-        if rid is not None and rid in overrides.get(table, {}):
-            d.update(overrides[table][rid])
+def _blocked(scenario: Scenario, d: dict[str, Any], places: set[Any], countries: set[str]) -> str | None:
+    """Why an edge is unusable under a scenario, or ``None``."""
+    refs = {(k, d.get(attr)) for k, attr in (("lines", "line_id"), ("crossings", "crossing"), ("ferries", "ferry"))}
+    refs = {(k, i) for k, i in refs if i}
+    closed = {(k, i) for k, ids in scenario.close_links.items() for i in ids}
+    opened = {(k, i) for k, ids in scenario.open_links.items() for i in ids}
+    if refs & closed:
+        return "closed by scenario " + scenario.name
+    hit = places & set(scenario.close_places)
+    if hit:
+        return f"place {sorted(hit)[0]} closed by scenario {scenario.name}"
+    avoided = countries & set(scenario.avoid_countries)
+    if avoided:
+        return f"country {sorted(avoided)[0]} avoided by scenario {scenario.name}"
+    status = d.get("status", "operational")
+    if status != "operational" and status not in scenario.open_statuses and not refs & opened:
+        return f"status {status}"
+    return None
 
 
-def network(name_or_path: str | Path = "baseline", *, catalog_dir: str | None = None) -> nx.MultiDiGraph:
-    """Return the catalog network under a scenario, with travel times.
+def apply(G: nx.MultiDiGraph, scenario: Scenario, model: TimeModel | None = None) -> nx.MultiDiGraph:
+    """Return a copy of a network under a scenario, with travel times assigned.
 
-    The graph is cached per scenario: treat it as read-only (``network.clean_copy`` it to edit).
+    Every edge gets ``usable`` (bool) and, when unusable, ``blocked_by``: the
+    reason (``"status under_construction"``, ``"closed by scenario"``,
+    ``"country RUS avoided"``) that routing reports when a route needs it.
+
+    Parameters
+    ----------
+    G
+        A network without or with travel times (it is not changed).
+    scenario
+        A loaded scenario.
+    model
+        The time model; the embedded catalog's by default.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The copy, with ``graph["scenario"]`` and ``graph["time_model"]``.
+    """
+    validate_network(G)
+    model = (model or TimeModel.from_catalog()).with_speeds(scenario.overrides.get("speeds", {}))
+    H = clean_copy(G)
+    for u, v, d in H.edges(data=True):
+        nu, nv = H.nodes[u], H.nodes[v]
+        countries = {c for c in (nu.get("country"), nv.get("country"), d.get("country")) if c}
+        blocked = _blocked(scenario, d, {nu.get("place"), nv.get("place")} - {None}, countries)
+        d[schema.USABLE] = blocked is None
+        d[schema.BLOCKED_BY] = blocked
+        for factor, triple in schema.FACTORS.items():
+            if d.get("kind") in schema.KIND_TERMS and any(t is triple for _c, t in schema.KIND_TERMS[d["kind"]]):
+                scale = scenario.scale.get(factor, 1.0) * _rule_factor(scenario.rules, factor, d, countries)
+                if scale != 1.0:
+                    for c in triple.columns:
+                        d[c] = float(d[c]) * scale
+        if d.get("kind") in schema.TRACK_KINDS:
+            d[schema.SPEED_SCALE] = scenario.scale.get("speed", 1.0) * _rule_factor(
+                scenario.rules, "speed", d, countries
+            )
+        for table, attr in _OVERRIDE_REFS.items():
+            rid = d.get(attr)
+            if rid is not None and rid in scenario.overrides.get(table, {}):
+                d.update(scenario.overrides[table][rid])
+    H.graph["scenario"] = scenario.name
+    return assign_travel_times(H, model)
+
+
+def _files_key(paths: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+
+
+@functools.lru_cache(maxsize=16)
+def _applied(scenario_key: tuple[Any, ...], catalog_key: tuple[Any, ...], name_or_path: str) -> nx.MultiDiGraph:
+    catalog_dir = catalog_key[0]
+    cat = _catalog.load(catalog_dir)
+    return apply(default_network(catalog_dir), load(name_or_path, cat), TimeModel.from_catalog(cat))
+
+
+def network(
+    name_or_path: str | os.PathLike[str] = "baseline",
+    *,
+    base: nx.MultiDiGraph | None = None,
+    refine_with: nx.MultiDiGraph | None = None,
+    catalog_dir: str | os.PathLike[str] | None = None,
+) -> nx.MultiDiGraph:
+    """Return a network under a scenario, with travel times: a new graph the caller may change.
+
+    The embedded network under an embedded or file scenario is computed once
+    per content of the catalog and scenario files (both are part of the cache
+    key) and copied for each caller.
 
     Parameters
     ----------
     name_or_path
         An embedded scenario name or a TOML file.
+    base
+        A network to use instead of the catalog's (e.g. one loaded with
+        :func:`silkroute.io.load_network`); it is not changed.
+    refine_with
+        A detailed network (OSM or any line file, see :mod:`silkroute.build`)
+        conflated onto the catalog: matched sections take the real track's
+        length and geometry (see :mod:`silkroute.conflate`).
     catalog_dir
         Another catalog directory instead of the embedded one.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The network with ``usable``, ``blocked_by``, ``travel_time`` and the
+        ``<component>_h`` hours on every edge.
     """
-    return _network(str(name_or_path), catalog_dir)
-
-
-@functools.lru_cache(maxsize=8)
-def _network(name_or_path: str, catalog_dir: str | None) -> nx.MultiDiGraph:
     cat = _catalog.load(catalog_dir)
-    return apply(default_network(catalog_dir), load(name_or_path, cat), TimeModel.from_catalog(cat))
+    if base is None and refine_with is None:
+        sc = load(name_or_path, cat)
+        return clean_copy(_applied(_files_key(sc.files), _catalog.fingerprint(catalog_dir), str(name_or_path)))
+    G = base if base is not None else default_network(catalog_dir)
+    if refine_with is not None:
+        from silkroute import conflate
+
+        G = conflate.refine_network(G, conflate.conflate(cat, refine_with))
+    return apply(G, load(name_or_path, cat), TimeModel.from_catalog(cat))

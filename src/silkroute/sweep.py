@@ -8,7 +8,9 @@ or in which order it runs: a Dask cluster returns exactly the local results.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,16 +21,57 @@ log = logging.getLogger(__name__)
 
 
 def task_seeds(seed: int | None, n: int) -> list[int]:
-    """One independent 63-bit seed per task, derived from the sweep seed."""
+    """Return one independent 63-bit seed per task, derived from the sweep seed.
+
+    Parameters
+    ----------
+    seed
+        The sweep seed.
+    n
+        Number of tasks.
+
+    Returns
+    -------
+    list of int
+        The seeds.
+    """
     children = np.random.SeedSequence(seed).spawn(n)
     return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
 
-def run_task(origin: str, destination: str, scenario: str, draws: int, seed: int) -> dict[str, Any]:
-    """Simulate one pair under one scenario (runs in a worker process too)."""
-    from silkroute.uncertainty import simulate
+def run_task(
+    origin: str, destination: str, scenario: str, draws: int, seed: int, network: str | None = None
+) -> dict[str, Any]:
+    """Simulate one pair under one scenario (runs in a worker process too).
 
-    return simulate(origin, destination, scenario, draws=draws, seed=seed).to_dict()
+    Parameters
+    ----------
+    origin, destination
+        Place names, aliases or ids.
+    scenario
+        Scenario name or TOML file.
+    draws
+        Monte Carlo draws.
+    seed
+        The task's seed.
+    network
+        A network file (``silkroute build``) instead of the embedded network.
+
+    Returns
+    -------
+    dict
+        :meth:`silkroute.uncertainty.UncertaintyResult.to_dict`.
+    """
+    from silkroute import scenario as _scenario
+    from silkroute.uncertainty import simulate_on
+
+    base = None
+    if network is not None:
+        from silkroute import io
+
+        base = io.load_network(network)
+    G = _scenario.network(scenario, base=base)
+    return simulate_on(G, origin, destination, draws=draws, seed=seed).to_dict()
 
 
 def sweep(
@@ -38,6 +81,7 @@ def sweep(
     draws: int = 10_000,
     seed: int | None = 0,
     scheduler: str | None = None,
+    network: str | os.PathLike[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Simulate every pair under every scenario.
 
@@ -55,16 +99,19 @@ def sweep(
         ``None``: run here, one task after another; ``"local"``: a Dask
         LocalCluster with 2 workers on 127.0.0.1 (no dashboard); otherwise the
         address of a Dask scheduler (``tcp://host:8786``).
+    network
+        A network file (``silkroute build``) every task loads instead of the embedded network.
 
     Returns
     -------
     list of dict
         One :meth:`UncertaintyResult.to_dict` per task, in (pair, scenario) order.
     """
-    tasks = [(o, t, s) for o, t in pairs for s in scenarios]
+    tasks = [(o, t, str(s)) for o, t in pairs for s in scenarios]
     seeds = task_seeds(seed, len(tasks))
+    net = None if network is None else str(Path(network).resolve())
     if scheduler is None:
-        return [run_task(o, t, s, draws, sd) for (o, t, s), sd in zip(tasks, seeds, strict=True)]
+        return [run_task(o, t, s, draws, sd, net) for (o, t, s), sd in zip(tasks, seeds, strict=True)]
     from dask.distributed import Client, LocalCluster
 
     cluster = None
@@ -78,7 +125,8 @@ def sweep(
     try:
         log.info("sweep: %d tasks on %s", len(tasks), scheduler)
         futures = [
-            client.submit(run_task, o, t, s, draws, sd, pure=False) for (o, t, s), sd in zip(tasks, seeds, strict=True)
+            client.submit(run_task, o, t, s, draws, sd, net, pure=False)
+            for (o, t, s), sd in zip(tasks, seeds, strict=True)
         ]
         return list(client.gather(futures))
     finally:

@@ -20,8 +20,9 @@ of a path is exactly the mean of its simulated times.
 
 from __future__ import annotations
 
+import math
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,12 @@ from typing import Any
 import networkx as nx
 
 from silkroute import catalog as _catalog
-from silkroute._errors import CatalogError
+from silkroute import schema
+from silkroute._errors import CatalogError, InputError, NetworkError
 
 __all__ = [
     "COMPONENTS",
+    "DISTRIBUTIONS",
     "TimeModel",
     "assign_travel_times",
     "edge_hours",
@@ -42,13 +45,25 @@ __all__ = [
     "rest_factor",
 ]
 
-COMPONENTS = ("running", "rest", "border", "gauge_change", "ferry_sailing", "ferry_wait", "transfer")
+COMPONENTS = schema.COMPONENTS
 DISTRIBUTIONS = ("pert", "triangular")
 Triple = tuple[float, float, float]
 
 
 def expected(low: float, mode: float, high: float, distribution: str = "pert") -> float:
     """Return the mean of a three-point estimate.
+
+    Parameters
+    ----------
+    low, mode, high
+        The three points, ``low <= mode <= high``.
+    distribution
+        ``"pert"`` (Beta-PERT, weight 4 on the mode) or ``"triangular"``.
+
+    Returns
+    -------
+    float
+        The mean.
 
     Examples
     --------
@@ -62,7 +77,7 @@ def expected(low: float, mode: float, high: float, distribution: str = "pert") -
     if distribution == "triangular":
         return (low + mode + high) / 3.0
     msg = f"unknown distribution {distribution!r}; use one of {', '.join(DISTRIBUTIONS)}"
-    raise ValueError(msg)
+    raise InputError(msg)
 
 
 @dataclass(frozen=True)
@@ -76,12 +91,25 @@ class TimeModel:
 
     @classmethod
     def from_catalog(cls, cat: _catalog.Catalog | None = None) -> TimeModel:
-        """Read ``speeds.csv`` and ``timing.toml`` of a catalog (the embedded one by default)."""
+        """Read ``speeds.csv`` and ``timing.toml`` of a catalog.
+
+        Parameters
+        ----------
+        cat
+            A loaded catalog; the embedded one by default.
+
+        Returns
+        -------
+        TimeModel
+            The model.
+
+        Raises
+        ------
+        silkroute.CatalogError
+            If ``timing.toml`` is unreadable or out of range.
+        """
         cat = cat or _catalog.load()
-        speeds = {
-            str(c): (float(r.speed_low_kph), float(r.speed_mode_kph), float(r.speed_high_kph))
-            for c, r in cat.speeds.iterrows()
-        }
+        speeds = {str(c): schema.SPEED.read(r) for c, r in cat.speeds.to_dict("index").items()}
         path = Path(cat.directory) / "timing.toml"
         try:
             cfg = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -104,33 +132,93 @@ class TimeModel:
         return cls(speeds, drive, dist, {"road": str(road.get("source", ""))})
 
     def with_distribution(self, distribution: str) -> TimeModel:
-        """Return a copy that uses another distribution."""
+        """Return a copy that uses another distribution.
+
+        Parameters
+        ----------
+        distribution
+            ``"pert"`` or ``"triangular"``.
+
+        Returns
+        -------
+        TimeModel
+            The copy.
+        """
         expected(0, 0, 0, distribution)  # validates
         return replace(self, distribution=distribution)
 
+    def with_speeds(self, overrides: Mapping[str, Mapping[str, float]]) -> TimeModel:
+        """Return a copy with some speed classes' low/mode/high replaced.
+
+        Parameters
+        ----------
+        overrides
+            Class → ``{"speed_low_kph": …, "speed_mode_kph": …, "speed_high_kph": …}`` (any subset).
+
+        Returns
+        -------
+        TimeModel
+            The copy.
+        """
+        speeds = dict(self.speeds_kph)
+        for cls, values in overrides.items():
+            old = dict(zip(schema.SPEED.columns, speeds[cls], strict=True))
+            low, mode, high = (float(values.get(c, old[c])) for c in schema.SPEED.columns)
+            speeds[cls] = (low, mode, high)
+        return replace(self, speeds_kph=speeds)
+
     def mean(self, triple: Iterable[float]) -> float:
-        """Return the expected value of a low/mode/high triple under this model."""
+        """Return the expected value of a low/mode/high triple under this model.
+
+        Parameters
+        ----------
+        triple
+            ``(low, mode, high)``.
+
+        Returns
+        -------
+        float
+            The mean.
+        """
         low, mode, high = triple
         return expected(low, mode, high, self.distribution)
 
 
-def _triple(d: dict[str, Any], pattern: str) -> Triple:
-    return (float(d[pattern.format("low")]), float(d[pattern.format("mode")]), float(d[pattern.format("high")]))
-
-
 def pace(speed_kph: Triple) -> Triple:
-    """Hours per km of a low/mode/high speed: (1/high, 1/mode, 1/low)."""
+    """Return the hours per km of a low/mode/high speed: ``(1/high, 1/mode, 1/low)``.
+
+    Parameters
+    ----------
+    speed_kph
+        Speeds in km/h, low first.
+
+    Returns
+    -------
+    tuple of float
+        Paces in h/km, low first.
+    """
     low, mode, high = speed_kph
     return (1.0 / high, 1.0 / mode, 1.0 / low)
 
 
 def rest_factor(drive_hours: Triple) -> Triple:
-    """Hours not driven per hour driven, for a daily driving limit (low/mode/high)."""
+    """Return the hours not driven per hour driven, for a daily driving limit (low/mode/high).
+
+    Parameters
+    ----------
+    drive_hours
+        Hours a truck drives per day, low first.
+
+    Returns
+    -------
+    tuple of float
+        Rest hours per driving hour, low first.
+    """
     low, mode, high = drive_hours
     return (24.0 / high - 1.0, 24.0 / mode - 1.0, 24.0 / low - 1.0)
 
 
-def edge_parameters(d: dict[str, Any], model: TimeModel) -> list[tuple[str, tuple[str, str], Triple, float]]:
+def edge_parameters(d: Mapping[str, Any], model: TimeModel) -> list[tuple[str, tuple[str, str], Triple, float]]:
     """Return the uncertain terms of one edge's time.
 
     Each term is ``(component, parameter key, triple, coefficient)`` and adds
@@ -141,37 +229,60 @@ def edge_parameters(d: dict[str, Any], model: TimeModel) -> list[tuple[str, tupl
     identifies a value shared by every edge that uses it (one crossing's
     dwell, one speed class), so samples stay consistent along a path.
     Truck rest is not listed here: it is ``running × rest_factor``.
+
+    Parameters
+    ----------
+    d
+        Edge attributes.
+    model
+        The time model.
+
+    Returns
+    -------
+    list of tuple
+        The terms; empty for an edge that takes no time.
+
+    Raises
+    ------
+    silkroute.NetworkError
+        If a line edge's speed class is not in the model.
     """
     kind = d.get("kind")
-    scale = float(d.get("time_scale", 1.0))
-    if kind in ("line", "snap"):
+    if kind in schema.TRACK_KINDS:
         cls = d.get("speed_class")
         if cls not in model.speeds_kph:
-            msg = f"edge {d.get('line_id') or d.get('name')!r} has unknown speed class {cls!r}; known: {', '.join(model.speeds_kph)}"
-            raise KeyError(msg)
-        km = float(d["length"]) / 1000.0 / float(d.get("speed_scale", 1.0))
-        return [("running", ("pace", str(cls)), pace(model.speeds_kph[str(cls)]), km)]
-    if kind == "crossing":
-        return [("border", ("dwell", str(d["crossing"])), _triple(d, "dwell_{}_h"), scale)]
-    if kind == "gauge_change":
-        return [("gauge_change", ("transship", str(d["gauge_change"])), _triple(d, "transship_{}_h"), scale)]
-    if kind == "ferry":
-        return [
-            ("ferry_sailing", ("sailing", str(d["ferry"])), _triple(d, "sailing_{}_h"), 1.0),
-            ("ferry_wait", ("wait", str(d["ferry"])), _triple(d, "wait_{}_h"), float(d.get("wait_scale", 1.0))),
-        ]
-    if kind == "transfer":
-        return [("transfer", ("transfer", str(d["terminal"])), _triple(d, "transfer_{}_h"), scale)]
-    return []
+            msg = (
+                f"edge {d.get('line_id') or d.get('name')!r} has unknown speed class {cls!r}; "
+                f"use one of {', '.join(model.speeds_kph)} (speeds.csv of the catalog)"
+            )
+            raise NetworkError(msg)
+        km = float(d[schema.LENGTH]) / 1000.0 / float(d.get(schema.SPEED_SCALE, 1.0))
+        return [(schema.RUNNING, ("pace", str(cls)), pace(model.speeds_kph[str(cls)]), km)]
+    terms = schema.KIND_TERMS.get(str(kind), ())
+    ident = str(d.get(schema.REF_ATTRIBUTE.get(str(kind), ""), ""))
+    return [(component, (triple.name, ident), triple.read(d), 1.0) for component, triple in terms]
 
 
-def edge_hours(d: dict[str, Any], model: TimeModel) -> dict[str, float]:
-    """Return the expected hours of each time component of one edge."""
+def edge_hours(d: Mapping[str, Any], model: TimeModel) -> dict[str, float]:
+    """Return the expected hours of each time component of one edge.
+
+    Parameters
+    ----------
+    d
+        Edge attributes.
+    model
+        The time model.
+
+    Returns
+    -------
+    dict
+        Component → hours, every component present.
+    """
     hours = dict.fromkeys(COMPONENTS, 0.0)
     for component, _key, triple, coef in edge_parameters(d, model):
         hours[component] += coef * model.mean(triple)
-    if d.get("mode") == "road" and d.get("kind") in ("line", "snap"):
-        hours["rest"] = hours["running"] * model.mean(rest_factor(model.drive_hours))
+    if d.get("mode") == "road" and d.get("kind") in schema.TRACK_KINDS:
+        hours[schema.REST] = hours[schema.RUNNING] * model.mean(rest_factor(model.drive_hours))
     return hours
 
 
@@ -194,10 +305,10 @@ def assign_travel_times(G: nx.MultiDiGraph, model: TimeModel | None = None) -> n
     for _u, _v, d in G.edges(data=True):
         hours = edge_hours(d, model)
         for component, h in hours.items():
-            d[f"{component}_h"] = h
-        total = sum(hours.values())
-        d["travel_time"] = total * 3600.0
-        if d.get("kind") in ("line", "snap") and hours["running"] > 0:
-            d["speed_kph"] = float(d["length"]) / 1000.0 / hours["running"]
+            d[schema.component_attr(component)] = h
+        total = math.fsum(hours.values())
+        d[schema.TRAVEL_TIME] = total * 3600.0
+        if d.get("kind") in schema.TRACK_KINDS and hours[schema.RUNNING] > 0:
+            d["speed_kph"] = float(d[schema.LENGTH]) / 1000.0 / hours[schema.RUNNING]
     G.graph["time_model"] = model
     return G

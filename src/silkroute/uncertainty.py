@@ -23,6 +23,7 @@ import numpy as np
 from silkroute import corridors as _corridors
 from silkroute import routing
 from silkroute import scenario as _scenario
+from silkroute._engine import Compiled
 from silkroute._errors import NoRouteError
 from silkroute.routing import Route
 from silkroute.timing import TimeModel, edge_parameters, rest_factor
@@ -105,6 +106,7 @@ class UncertaintyResult:
     seed: int | None
     distribution: str
     corridors: list[CorridorDistribution]
+    reference: str = ""
 
     def difference(self, a: str, b: str) -> dict[str, Any] | None:
         """Distribution of ``b - a`` in days (positive: ``a`` is faster)."""
@@ -140,6 +142,7 @@ class UncertaintyResult:
             "draws": self.draws,
             "seed": self.seed,
             "distribution": self.distribution,
+            "reference": self.reference,
             "corridors": [
                 {
                     "corridor": c.corridor,
@@ -181,7 +184,7 @@ def _triples_of(
 
 
 def simulate_on(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Compiled,
     origin: str,
     destination: str,
     *,
@@ -189,19 +192,21 @@ def simulate_on(
     seed: int | None = None,
     candidates: int = 4,
     model: TimeModel | None = None,
-    corridors: dict[str, _corridors.Corridor] | None = None,
+    corridors: _corridors.Corridors | None = None,
 ) -> UncertaintyResult:
     """Simulate every corridor on one scenario network (see :func:`simulate`)."""
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
         raise ValueError(msg)
+    net = routing.compile(G)
+    G = net.G
     model = model or G.graph.get("time_model") or TimeModel.from_catalog()
     corridors = corridors or _corridors.load()
-    o, t = routing.resolve(G, origin), routing.resolve(G, destination)
+    o, t = routing.resolve_pair(net, origin, destination)
     results: list[CorridorDistribution] = []
     for c in corridors.values():
         try:
-            routes = _corridors.corridor_routes(G, c, o, t, k=candidates)
+            routes = _corridors.corridor_routes(net, c, o, t, k=candidates)
         except NoRouteError as exc:
             results.append(CorridorDistribution(c.name, False, str(exc)))
             continue
@@ -228,7 +233,9 @@ def simulate_on(
                     coef[i, index[key]] += value
         hours = coef @ values + (road @ values) * rest
         dist.days = hours.min(axis=0) / 24.0
-    return UncertaintyResult(o, t, str(G.graph.get("scenario", "")), draws, seed, model.distribution, results)
+    return UncertaintyResult(
+        o, t, str(G.graph.get("scenario", "")), draws, seed, model.distribution, results, corridors.reference
+    )
 
 
 def simulate(

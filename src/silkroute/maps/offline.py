@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from silkroute._errors import AssetError
+
 __all__ = ["assets_dir", "offline_html", "package_file"]
 
 _FIX_HINT = "run ./run.sh or npm ci in the repository, or pass --cdn"
@@ -135,13 +137,13 @@ def assets_dir() -> Path:
 
     Raises
     ------
-    FileNotFoundError
+    silkroute.AssetError
         If the directory does not exist; the message says how to install it.
     """
     env = os.environ.get("SILKROUTE_ASSETS_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parents[2] / "node_modules"
+    path = Path(env) if env else Path(__file__).resolve().parents[3] / "node_modules"
     if not path.is_dir():
-        raise FileNotFoundError(
+        raise AssetError(
             f"offline map assets not found at {path}: {_FIX_HINT}"
             " (SILKROUTE_ASSETS_DIR may point to another node_modules directory)"
         )
@@ -160,20 +162,19 @@ def package_file(package: str, path: str) -> Path:
 
     Raises
     ------
-    FileNotFoundError
-        If ``node_modules``, the package or the file is missing; the message says how to fix it.
-    RuntimeError
-        If the installed package has another version than the pinned one.
+    silkroute.AssetError
+        If ``node_modules``, the package or the file is missing, or the installed
+        package has another version than the pinned one; the message says how to fix it.
     """
     root = str(assets_dir())
     try:
         file = _package_dir(root, package) / path
     except FileNotFoundError:
         msg = f"npm package {package} not installed in {root}: {_FIX_HINT}"
-        raise FileNotFoundError(msg) from None
+        raise AssetError(msg) from None
     if not file.is_file():
         msg = f"{file} not found: {_FIX_HINT}"
-        raise FileNotFoundError(msg)
+        raise AssetError(msg)
     return file
 
 
@@ -204,10 +205,9 @@ def offline_html(html: str) -> str:
     ValueError
         If the page references an external script or stylesheet that is not
         in the pinned mapping; the message names the URL.
-    FileNotFoundError
-        If ``node_modules`` or one of its files is missing.
-    RuntimeError
-        If an installed npm package has another version than the pinned one.
+    silkroute.AssetError
+        If ``node_modules`` or one of its files is missing, or an installed npm
+        package has another version than the pinned one.
     """
     root = str(assets_dir())
 
@@ -239,7 +239,7 @@ def _replacement(url: str, root: str, html: str) -> str:
     if asset is None:
         raise ValueError(
             f"no offline copy for external asset {url!r}: add it to "
-            "silkroute._offline._ASSETS and package.json (npm registry package)"
+            "silkroute.maps.offline._ASSETS and package.json (npm registry package)"
         )
     if asset == _DROP:
         return ""
@@ -344,7 +344,7 @@ def _package_dir(root: str, package: str) -> Path:
     manifest = directory / "package.json"
     version = json.loads(_read_bytes(str(manifest)))["version"]
     if version != _PINNED[package]:
-        raise RuntimeError(f"{package} {version} is installed in {root}, expected {_PINNED[package]}: {_FIX_HINT}")
+        raise AssetError(f"{package} {version} is installed in {root}, expected {_PINNED[package]}: {_FIX_HINT}")
     return directory
 
 

@@ -28,7 +28,9 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-__all__ = ["BuildReport", "add_node", "graph_from_lines", "layer_name", "node_index", "node_key"]
+from silkroute.schema import layer_name
+
+__all__ = ["BuildReport", "NodeIndex", "graph_from_lines", "layer_name", "node_index", "node_key"]
 
 log = logging.getLogger(__name__)
 GEOD = Geod(ellps="WGS84")
@@ -74,17 +76,24 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def layer_name(mode: str, gauge: Any = None) -> str:
-    """Return the layer key of a mode and gauge (``rail1520``, ``road``, ``rail``)."""
-    if gauge is None or (isinstance(gauge, float) and np.isnan(gauge)) or gauge == "":
-        return str(mode)
-    return f"{mode}{int(gauge)}"
-
-
 def node_key(layer: str, x: float, y: float, place: str | None = None) -> str:
     """Return the stable key of a node: ``PLACE@layer`` or ``layer:lon,lat``.
 
     Node ids are integers (as in osmnx); the key is the node's ``key`` attribute.
+
+    Parameters
+    ----------
+    layer
+        The node's layer (``rail1520``, ``road``).
+    x, y
+        Longitude and latitude.
+    place
+        The place id, for a place node.
+
+    Returns
+    -------
+    str
+        The key.
     """
     if place:
         return f"{place}@{layer}"
@@ -92,24 +101,60 @@ def node_key(layer: str, x: float, y: float, place: str | None = None) -> str:
 
 
 def node_index(G: nx.MultiDiGraph) -> dict[str, int]:
-    """Map node keys to node ids."""
+    """Map node keys to node ids.
+
+    Parameters
+    ----------
+    G
+        A network.
+
+    Returns
+    -------
+    dict
+        ``key`` attribute → node id.
+    """
     return {d["key"]: n for n, d in G.nodes(data=True)}
 
 
-def add_node(G: nx.MultiDiGraph, layer: str, x: float, y: float, place: dict[str, Any] | None = None) -> int:
-    """Add a node (or find it by key) and return its integer id."""
-    plain = _plain(layer)
-    key = node_key(plain if place else layer, x, y, place["id"] if place else None)
-    index = G.graph.get("_keys")
-    if index is None or len(index) != G.number_of_nodes():  # absent, or shared with a copy
-        index = G.graph["_keys"] = node_index(G)
-    if key not in index:
-        n = G.number_of_nodes()
-        while n in G:
-            n += 1
-        G.add_node(n, key=key, x=x, y=y, layer=plain, mode=plain.rstrip("0123456789"), **_place_attrs(place))
-        index[key] = n
-    return int(index[key])
+class NodeIndex:
+    """The nodes of a network being built, by key; adds a node the first time its key is asked for.
+
+    Parameters
+    ----------
+    G
+        The graph to add nodes to (its existing nodes are indexed).
+    """
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self.ids = node_index(G)
+        self._next = max((int(n) for n in G.nodes), default=-1) + 1
+
+    def add(self, layer: str, x: float, y: float, place: dict[str, Any] | None = None) -> int:
+        """Return the id of the node at ``(x, y)`` in ``layer`` (or of ``place`` there), adding it if new.
+
+        Parameters
+        ----------
+        layer
+            The layer; a ``|group`` suffix used while noding is dropped.
+        x, y
+            Longitude and latitude.
+        place
+            The place record (``id``, ``name``, ``country``, ``kind``, ``aliases``) for a place node.
+
+        Returns
+        -------
+        int
+            The node id.
+        """
+        plain = _plain(layer)
+        key = node_key(plain if place else layer, x, y, place["id"] if place else None)
+        if key not in self.ids:
+            n = self._next
+            self._next += 1
+            self.G.add_node(n, key=key, x=x, y=y, layer=plain, mode=plain.rstrip("0123456789"), **_place_attrs(place))
+            self.ids[key] = n
+        return self.ids[key]
 
 
 def _vertex_codes(layer: np.ndarray, qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
@@ -243,8 +288,10 @@ def graph_from_lines(
     )
 
     G = _assemble(parts, geoms, layers, inserts, set(attached) | forced, attached, attributes, name)
+    nodes = NodeIndex(G)
     for layer, x1, y1, x2, y2, extra in extra_edges:
-        u, v = _node_for(G, layer, x1, y1, attached), _node_for(G, layer, x2, y2, attached)
+        u = nodes.add(layer, x1, y1, attached.get((layer, round(x1 * _Q), round(y1 * _Q))))
+        v = nodes.add(layer, x2, y2, attached.get((layer, round(x2 * _Q), round(y2 * _Q))))
         geom = shapely.LineString([(x1, y1), (x2, y2)])
         attrs = {c: _scalar(parts.at[extra["_part"], c]) for c in attributes}
         attrs.update(kind="snap", layer=_plain(layer), length=float(GEOD.line_length([x1, x2], [y1, y2])))
@@ -274,12 +321,6 @@ def _component_sizes(G: nx.MultiDiGraph) -> dict[str, list[int]]:
         counts = np.bincount(labels[layers == layer])
         out[str(layer)] = sorted((int(c) for c in counts if c), reverse=True)
     return out
-
-
-def _node_for(
-    G: nx.MultiDiGraph, layer: str, x: float, y: float, attached: dict[tuple[str, int, int], dict[str, Any]]
-) -> int:
-    return add_node(G, layer, x, y, attached.get((layer, round(x * _Q), round(y * _Q))))
 
 
 def _place_attrs(place: dict[str, Any] | None) -> dict[str, Any]:
@@ -510,13 +551,14 @@ def _assemble(
     edge_geoms = shapely.linestrings(coords[idx], indices=np.repeat(np.arange(len(a)), sizes))
 
     G = nx.MultiDiGraph(crs="EPSG:4326", name=name)
+    nodes = NodeIndex(G)
     ids: dict[int, int] = {}
     for pos in node_pos:
         c = vcode[pos]
         if c not in ids:
             layer = str(layers[owner[pos]])
             place = attached.get((layer, int(q[pos, 0]), int(q[pos, 1])))
-            ids[c] = add_node(G, layer, float(coords[pos, 0]), float(coords[pos, 1]), place)
+            ids[c] = nodes.add(layer, float(coords[pos, 0]), float(coords[pos, 1]), place)
     cols = [c for c in attributes if c != "geometry"]
     part_attrs = [  # cleaned once per part, shared by its edges
         {c: _scalar(v) for c, v in rec.items()} | {"kind": "line", "layer": _plain(str(layer))}

@@ -1,0 +1,307 @@
+"""The routing engine: a network compiled to compact arrays, searched with ``scipy.sparse.csgraph``.
+
+A :class:`Compiled` network is an immutable snapshot of a networkx graph: node
+and edge arrays, the place index and the link references. It is made for one
+request (or one batch of requests) and never stored on the graph, so an edited
+graph can never be answered from a stale copy. Constraints (avoided countries,
+places, links, kinds, the mode, closed links) are boolean masks over the edge
+arrays; a search builds a CSR matrix of the allowed edges (the lightest of
+parallel edges) and runs Dijkstra from a virtual source joined to the start
+nodes with their start costs, which also solves ordered waypoints stage by
+stage exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from silkroute import schema
+from silkroute._validate import validate_network
+from silkroute.places import PlaceIndex
+
+__all__ = ["WEIGHTS", "Compiled", "Request", "Search"]
+
+#: What a route minimises → the edge attribute that is its weight.
+WEIGHTS = {"time": schema.TRAVEL_TIME, "distance": schema.LENGTH}
+#: Modes a request can ask for.
+MODES = ("rail", "road", "any")
+
+
+@dataclass(frozen=True)
+class Request:
+    """The constraints of one search (each a mask over the edges)."""
+
+    optimize: str = "time"
+    mode: str = "any"
+    avoid_countries: frozenset[str] = frozenset()
+    avoid_places: frozenset[str] = frozenset()
+    avoid_kinds: frozenset[str] = frozenset()
+    banned: frozenset[str] = frozenset()  # link references never used
+    ignore_blocks: bool = False  # also use links the scenario makes unusable (to explain a failure)
+
+
+@dataclass(frozen=True)
+class Search:
+    """The CSR matrix of the edges a request allows, and how to map its entries back to edges."""
+
+    matrix: sp.csr_array
+    edge_of: np.ndarray  # CSR entry → edge index
+    codes: np.ndarray  # sorted u * n + v of the entries, for look-up
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A network as arrays: nodes ``0..n-1``, edges ``0..m-1`` with their endpoints, weights and masks."""
+
+    G: nx.MultiDiGraph = field(repr=False)
+    node_ids: list[Any] = field(repr=False)
+    edge_keys: list[tuple[Any, Any, Any]] = field(repr=False)
+    u: np.ndarray = field(repr=False)
+    v: np.ndarray = field(repr=False)
+    weights: dict[str, np.ndarray] = field(repr=False)
+    usable: np.ndarray = field(repr=False)
+    kind: np.ndarray = field(repr=False)
+    mode_ok: dict[str, np.ndarray] = field(repr=False)
+    edge_country: np.ndarray = field(repr=False)
+    node_country: np.ndarray = field(repr=False)
+    node_place: np.ndarray = field(repr=False)
+    ref_edges: dict[str, np.ndarray] = field(repr=False)
+    places: PlaceIndex = field(repr=False)
+    place_nodes: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+    @classmethod
+    def from_graph(cls, G: nx.MultiDiGraph, *, optimize: Sequence[str] = ("time", "distance")) -> Compiled:
+        """Compile a network with travel times (see :func:`silkroute.scenario.apply`).
+
+        Parameters
+        ----------
+        G
+            A silkroute network.
+        optimize
+            The weights to extract (``time``: ``travel_time``; ``distance``: ``length``).
+
+        Returns
+        -------
+        Compiled
+            The arrays; ``G`` is referenced, not copied.
+
+        Raises
+        ------
+        silkroute.NetworkError
+            If ``G`` lacks what routing needs (the message says what).
+        """
+        validate_network(G, weights=[WEIGHTS[o] for o in optimize])
+        node_ids = list(G.nodes)
+        pos = {n: i for i, n in enumerate(node_ids)}
+        node_data = [G.nodes[n] for n in node_ids]
+        edges = list(G.edges(keys=True, data=True))
+        u = np.fromiter((pos[a] for a, _b, _k, _d in edges), dtype=np.int64, count=len(edges))
+        v = np.fromiter((pos[b] for _a, b, _k, _d in edges), dtype=np.int64, count=len(edges))
+        data = [d for *_, d in edges]
+        weights = {o: np.array([float(d[WEIGHTS[o]]) for d in data]) for o in optimize}
+        kind = np.array([d.get("kind") for d in data], dtype=object)
+        mode = np.array([d.get("mode") for d in data], dtype=object)
+        carries = np.array([d.get("carries") for d in data], dtype=object)
+        is_ferry, is_transfer = kind == schema.FERRY, kind == schema.TRANSFER
+        mode_ok = {m: np.where(is_ferry, carries == m, (mode == m) & ~is_transfer) for m in schema.LINE_MODES} | {
+            "any": np.ones(len(data), dtype=bool)
+        }
+        ref_lists: dict[str, list[int]] = {}
+        for i, d in enumerate(data):
+            for ref in schema.edge_refs(d):
+                ref_lists.setdefault(ref, []).append(i)
+        node_place = np.array([d.get("place") for d in node_data], dtype=object)
+        place_lists: dict[str, list[int]] = {}
+        for i, p in enumerate(node_place):
+            if p:
+                place_lists.setdefault(str(p), []).append(i)
+        return cls(
+            G=G,
+            node_ids=node_ids,
+            edge_keys=[(a, b, k) for a, b, k, _d in edges],
+            u=u,
+            v=v,
+            weights=weights,
+            usable=np.array([bool(d.get(schema.USABLE, True)) for d in data], dtype=bool),
+            kind=kind,
+            mode_ok=mode_ok,
+            edge_country=np.array([d.get("country") for d in data], dtype=object),
+            node_country=np.array([d.get("country") for d in node_data], dtype=object),
+            node_place=node_place,
+            ref_edges={r: np.array(ix, dtype=np.int64) for r, ix in ref_lists.items()},
+            places=PlaceIndex.from_graph(G),
+            place_nodes={p: np.array(ix, dtype=np.int64) for p, ix in place_lists.items()},
+        )
+
+    # ----------------------------------------------------------------------- masks and matrices
+
+    def mask(self, req: Request) -> np.ndarray:
+        """Return the edges a request allows.
+
+        Parameters
+        ----------
+        req
+            The constraints.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, one per edge.
+        """
+        ok = self.mode_ok[req.mode].copy()
+        if not req.ignore_blocks:
+            ok &= self.usable
+        if req.avoid_countries or req.avoid_places:
+            bad = np.isin(self.node_country, list(req.avoid_countries)) | np.isin(
+                self.node_place, list(req.avoid_places)
+            )
+            ok &= ~bad[self.u] & ~bad[self.v]
+        if req.avoid_countries:
+            ok &= ~np.isin(self.edge_country, list(req.avoid_countries))
+        if req.avoid_kinds:
+            ok &= ~np.isin(self.kind, list(req.avoid_kinds))
+        for ref in req.banned:
+            ix = self.ref_edges.get(ref)
+            if ix is not None:
+                ok[ix] = False
+        return ok
+
+    def search(self, req: Request, weight: np.ndarray | None = None) -> Search:
+        """Return the CSR matrix of the allowed edges (the lightest of parallel edges).
+
+        Parameters
+        ----------
+        req
+            The constraints.
+        weight
+            Edge weights to use instead of the request's ``optimize`` weight
+            (one per edge, e.g. a Monte Carlo draw).
+
+        Returns
+        -------
+        Search
+            The matrix and its entry → edge map.
+        """
+        w = self.weights[req.optimize] if weight is None else weight
+        edges = np.flatnonzero(self.mask(req))
+        n = self.n
+        code = self.u[edges] * n + self.v[edges]
+        order = np.lexsort((w[edges], code))
+        code, edges = code[order], edges[order]
+        first = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, dtype=bool)
+        code, edges = code[first], edges[first]
+        rows = code // n
+        indptr = np.zeros(n + 2, dtype=np.int64)
+        np.add.at(indptr, rows + 1, 1)
+        indptr = np.cumsum(indptr)
+        # one extra row and column: the virtual source (index n)
+        matrix = sp.csr_array((w[edges].astype(float), code % n, indptr), shape=(n + 1, n + 1))
+        return Search(matrix, edges, code)
+
+    # ----------------------------------------------------------------------- searches
+
+    def _from(self, s: Search, starts: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Dijkstra from a virtual source joined to ``starts`` at ``costs``: distances and predecessors."""
+        n = self.n
+        m = s.matrix
+        extra_data = np.r_[m.data, costs]
+        extra_idx = np.r_[m.indices, starts]
+        indptr = m.indptr.copy()
+        indptr[-1] = len(extra_data)
+        graph = sp.csr_array((extra_data, extra_idx, indptr), shape=(n + 1, n + 1))
+        dist, pred = dijkstra(graph, directed=True, indices=n, return_predecessors=True)
+        return np.asarray(dist), np.asarray(pred)
+
+    def costs_from(self, s: Search, starts: Iterable[int]) -> np.ndarray:
+        """Return the least cost from any of ``starts`` to every node (``inf`` where unreachable).
+
+        Parameters
+        ----------
+        s
+            A search matrix.
+        starts
+            Node indices.
+
+        Returns
+        -------
+        numpy.ndarray
+            One cost per node.
+        """
+        idx = np.asarray(sorted(set(starts)), dtype=np.int64)
+        if len(idx) == 0:
+            return np.full(self.n, np.inf)
+        dist, _pred = self._from(s, idx, np.zeros(len(idx)))
+        return dist[: self.n]
+
+    def staged(self, s: Search, stages: Sequence[np.ndarray]) -> tuple[float, list[int]] | None:
+        """Return the cheapest walk that passes the stages in order (each a set of nodes), or ``None``.
+
+        Parameters
+        ----------
+        s
+            A search matrix.
+        stages
+            Node index arrays: the start nodes, the waypoint sets in order, the end nodes.
+
+        Returns
+        -------
+        tuple or None
+            ``(cost, edge indices)``.
+        """
+        if any(len(st) == 0 for st in stages):
+            return None
+        n = self.n
+        best: dict[int, tuple[float, list[int]]] = {int(x): (0.0, []) for x in stages[0]}
+        for nxt in stages[1:]:
+            starts = np.array(sorted(best), dtype=np.int64)
+            dist, pred = self._from(s, starts, np.array([best[int(x)][0] for x in starts]))
+            new: dict[int, tuple[float, list[int]]] = {}
+            for target in nxt.tolist():
+                if not np.isfinite(dist[target]):
+                    continue
+                nodes = [target]
+                while pred[nodes[-1]] != n:
+                    nodes.append(int(pred[nodes[-1]]))
+                nodes.reverse()
+                source = nodes[0]
+                new[target] = (float(dist[target]), best[source][1] + self._edges_between(s, nodes))
+            if not new:
+                return None
+            best = new
+        return min(best.values(), key=lambda t: t[0])
+
+    def _edges_between(self, s: Search, nodes: list[int]) -> list[int]:
+        """Map consecutive node indices of a path to the edges the search used."""
+        if len(nodes) < 2:
+            return []
+        a = np.asarray(nodes[:-1], dtype=np.int64)
+        b = np.asarray(nodes[1:], dtype=np.int64)
+        pos = np.searchsorted(s.codes, a * self.n + b)
+        return [int(x) for x in s.edge_of[pos]]
+
+    def edge_ids(self, edges: Iterable[int]) -> list[tuple[Any, Any, Any]]:
+        """Return the networkx ``(u, v, key)`` of edge indices.
+
+        Parameters
+        ----------
+        edges
+            Edge indices.
+
+        Returns
+        -------
+        list of tuple
+            ``(u, v, key)`` per edge.
+        """
+        return [self.edge_keys[i] for i in edges]

@@ -1,0 +1,257 @@
+"""What a line network needs besides geometry: country, gauge and speed class of each line; merging of ways.
+
+Country membership needs polygons, e.g. Natural Earth admin-0 countries. A
+missing gauge can be filled from the country (:data:`GAUGE_BY_COUNTRY`);
+without it lines of unknown gauge form layer ``rail``, which never joins the
+``rail1435``/``rail1520`` layers. The speed class of the time model follows the
+country (:data:`SPEED_CLASS_BY_COUNTRY`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from silkroute.ingest import ID_COLUMNS, read_countries
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "DEFAULT_SPEED_CLASS",
+    "GAUGE_BY_COUNTRY",
+    "SPEED_CLASS_BY_COUNTRY",
+    "assign_countries",
+    "merge_lines",
+    "parse_gauge",
+    "speed_classes",
+    "with_gauges",
+]
+
+log = logging.getLogger(__name__)
+
+_FORMER_USSR_AND_MONGOLIA = "RUS BLR UKR KAZ KGZ UZB TKM TJK AZE GEO ARM MDA MNG EST LVA LTU"
+# Finland's 1524 mm runs 1520 mm wagons (Russian through traffic): same layer.
+_STANDARD = (
+    "CHN IRN TUR PAK AFG "  # AFG: the Hairatan and Khaf–Herat lines are 1520/1435; see gauge tags where present
+    "AUT BEL BGR HRV CZE DNK DEU FRA GRC HUN ITA LUX NLD POL ROU SVK SVN SWE "  # EU members on 1435 mm
+    "CHE NOR GBR SRB BIH MNE MKD ALB KOS"
+)
+#: Track gauge (mm) of a country's main network, by ISO 3166 alpha-3 (Natural Earth ``ADM0_A3``).
+GAUGE_BY_COUNTRY: dict[str, int] = {
+    **dict.fromkeys(_FORMER_USSR_AND_MONGOLIA.split(), 1520),
+    "FIN": 1520,
+    **dict.fromkeys(_STANDARD.split(), 1435),
+    "ESP": 1668,
+    "PRT": 1668,
+}
+GAUGE_BY_COUNTRY.pop("AFG")  # mixed: never guess
+#: Speed class (``speeds.csv`` of the catalog) of a country's rail lines.
+SPEED_CLASS_BY_COUNTRY: dict[str, str] = {
+    "CHN": "rail_cn_main",
+    "KAZ": "rail_kz_main",
+    **dict.fromkeys(("UZB", "KGZ", "TKM", "TJK"), "rail_ca"),
+    **dict.fromkeys(("AZE", "GEO", "ARM"), "rail_caucasus"),
+    "IRN": "rail_ir",
+    "TUR": "rail_tr",
+    "RUS": "rail_ru_main",
+    "BLR": "rail_by",
+    **{
+        c: "rail_eu" for c, g in GAUGE_BY_COUNTRY.items() if g in (1435, 1668) and c not in ("CHN", "IRN", "TUR", "PAK")
+    },
+    **dict.fromkeys(("EST", "LVA", "LTU"), "rail_eu"),
+}
+#: Speed class of lines in no known country, by mode: the Central Asian 1520 mm class for rail
+#: (the slowest non-mountain class of the catalog, a conservative choice), 2-lane trunk roads.
+DEFAULT_SPEED_CLASS = {"rail": "rail_ca", "road": "road_trunk"}
+
+
+def assign_countries(
+    geoms: gpd.GeoSeries | gpd.GeoDataFrame, countries: gpd.GeoDataFrame | str | os.PathLike[str]
+) -> pd.Series:
+    """Return the ISO3 country of each line (at its midpoint) or point.
+
+    Parameters
+    ----------
+    geoms
+        Lines or points in EPSG:4326 (a GeoDataFrame's geometry is used).
+    countries
+        Country polygons with an ISO3 column (``ADM0_A3``, ``ISO_A3``, ``iso3``
+        or ``country``), or a file of them. A point within 20 km of a country
+        but in none (coasts of generalised polygons) gets the nearest one.
+
+    Returns
+    -------
+    pandas.Series
+        ISO3 codes (``None`` outside every polygon), indexed like ``geoms``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    polygons, column = read_countries(countries)
+    series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
+    arr = np.asarray(series.values)
+    is_line = np.isin(shapely.get_type_id(arr), (1, 5))
+    points = np.where(is_line, shapely.line_interpolate_point(arr, 0.5, normalized=True), arr)
+    tree = shapely.STRtree(polygons.geometry.values)
+    pt_idx, poly_idx = tree.query(points, predicate="within")
+    codes = polygons[column].astype(str).str.upper().to_numpy()
+    out = np.full(len(arr), None, dtype=object)
+    out[pt_idx] = codes[poly_idx]
+    lost = np.flatnonzero(pd.isna(out) & ~shapely.is_missing(points))
+    if len(lost):
+        near_pt, near_poly = tree.query_nearest(points[lost], max_distance=0.2, all_matches=False)
+        out[lost[near_pt]] = codes[near_poly]
+    out[np.isin(out, ("-99", "NONE", "NAN"))] = None
+    return pd.Series(out, index=series.index, name="country")
+
+
+def parse_gauge(value: Any) -> tuple[int, ...]:
+    """Return the gauges in mm of a tag or number.
+
+    Parameters
+    ----------
+    value
+        ``"1520"``, ``1435.0``, ``"1435;1520"``, ``"standard"``, or empty.
+
+    Returns
+    -------
+    tuple of int
+        The gauges, in order, without repeats.
+
+    Examples
+    --------
+    >>> parse_gauge("1435;1520"), parse_gauge(1520.0), parse_gauge(None)
+    ((1435, 1520), (1520,), ())
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ()
+    if isinstance(value, int | float | np.integer | np.floating):
+        return (int(value),) if value > 0 else ()
+    out = []
+    for item in str(value).replace(",", ";").split(";"):
+        text = item.strip().lower()
+        if text.isdigit():
+            out.append(int(text))
+        elif text == "standard":
+            out.append(1435)
+    return tuple(dict.fromkeys(out))
+
+
+def merge_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Merge lines with identical attributes where exactly two of them meet end to end.
+
+    Lines of different attributes (gauge, name, …) are never merged; a vertex
+    that a merged line shares with any other line still becomes a node in the
+    builder, so merging never hides a junction.
+
+    Parameters
+    ----------
+    gdf
+        Lines with attribute columns; an id column (:data:`~silkroute.ingest.ID_COLUMNS`) is ";"-joined on merge.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The merged lines.
+    """
+    import geopandas as gpd
+    import shapely
+
+    keys = [c for c in gdf.columns if c != gdf.geometry.name and c not in ID_COLUMNS]
+    ids = next((c for c in ID_COLUMNS if c in gdf.columns), None)
+    if len(gdf) < 2:
+        return gdf
+    frame = gdf.assign(_g=0) if not keys else gdf
+    rows: list[dict[str, Any]] = []
+    geoms: list[Any] = []
+    for values, group in frame.groupby(keys or ["_g"], dropna=False, sort=False):
+        parts = np.asarray(group.geometry.values)
+        merged = (
+            shapely.get_parts(shapely.line_merge(shapely.multilinestrings(shapely.get_parts(parts))))
+            if len(group) > 1
+            else parts
+        )
+        base = dict(zip(keys, values if isinstance(values, tuple) else (values,), strict=False)) if keys else {}
+        if ids is not None and len(group) > 1:
+            probe = shapely.line_interpolate_point(parts, 0.5, normalized=True)  # on the way, inside its merged line
+            hit, part = shapely.STRtree(merged).query(probe, predicate="dwithin", distance=1e-9)
+            first = np.unique(hit, return_index=True)[1]
+            owner = np.full(len(parts), -1)
+            owner[hit[first]] = part[first]
+            order = np.argsort(owner, kind="stable")
+            names = group[ids].astype(str).to_numpy()[order]
+            bounds = np.searchsorted(owner[order], np.arange(len(merged) + 1))
+            rows.extend({**base, ids: ";".join(names[bounds[k] : bounds[k + 1]])} for k in range(len(merged)))
+        elif ids is not None:
+            rows.append({**base, ids: str(group[ids].iloc[0])})
+        else:
+            rows.extend([base] * len(merged))
+        geoms.extend(merged)
+    out = gpd.GeoDataFrame(
+        pd.DataFrame(rows, columns=[c for c in gdf.columns if c != gdf.geometry.name]), geometry=geoms, crs=gdf.crs
+    )
+    out.attrs = dict(gdf.attrs)
+    log.info("merged %d lines into %d", len(gdf), len(out))
+    return out
+
+
+def with_gauges(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Parse ``gauge`` to int mm; a multi-gauge line becomes one row per gauge (``dual_gauge``).
+
+    Parameters
+    ----------
+    gdf
+        Lines, with or without a ``gauge`` column.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        With ``gauge`` (int or None), ``dual_gauge`` and, for tags, ``gauge_osm``.
+    """
+    if "gauge" not in gdf.columns:
+        gdf["gauge"] = None
+        return gdf
+    raw = gdf["gauge"]
+    parsed = raw.map(parse_gauge)
+    if raw.map(lambda v: isinstance(v, str)).any():
+        gdf["gauge_osm"] = raw.where(raw.notna(), None)
+    gdf["dual_gauge"] = parsed.map(len) > 1
+    gdf["gauge"] = parsed.map(lambda g: list(g) if g else [None])
+    out = gdf.explode("gauge", ignore_index=True)
+    out["gauge"] = out["gauge"].astype(object).where(out["gauge"].notna(), None)
+    return out
+
+
+def _points(table: pd.DataFrame) -> gpd.GeoSeries:
+    import geopandas as gpd
+
+    return gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")
+
+
+def speed_classes(gdf: gpd.GeoDataFrame, speed_class: str | None = None) -> pd.Series:
+    """Return the speed class of each line: the given one, else by country, else by mode.
+
+    Parameters
+    ----------
+    gdf
+        Lines with ``mode`` and optionally ``country``.
+    speed_class
+        One class for every line.
+
+    Returns
+    -------
+    pandas.Series
+        Speed class per line.
+    """
+    if speed_class is not None:
+        return pd.Series(speed_class, index=gdf.index)
+    default = gdf["mode"].map(DEFAULT_SPEED_CLASS).fillna(DEFAULT_SPEED_CLASS["rail"])
+    if "country" not in gdf.columns:
+        return default
+    by_country = gdf["country"].map(SPEED_CLASS_BY_COUNTRY).where(gdf["mode"] == "rail")
+    return by_country.fillna(default)
