@@ -13,8 +13,7 @@ import shapely
 from pyproj import Geod
 
 from silkroute import build, catalog, conflate, network, scenario, timing
-from silkroute.build import BuildOptions
-from silkroute.build import graph_from_lines
+from silkroute.build import BuildOptions, graph_from_lines
 
 from .conftest import real_file
 

@@ -338,7 +338,9 @@ def test_pairs_share_one_panel_and_the_route_layers(mini: Any) -> None:
     (_, table), _ = m.silkroute["panels"]
     assert 'title="Northern via Khorgos">Northern via Khorgos<' in table and ">slow<" in table
     assert comparison_layer._short_title("Northern: Kazakhstan – Russia – Belarus") == "Northern"
-    reason = next(r.reason for r in _compare({"baseline": G}, "Yining", "Tashkent").results["baseline"] if not r.feasible)
+    reason = next(
+        r.reason for r in _compare({"baseline": G}, "Yining", "Tashkent").results["baseline"] if not r.feasible
+    )
     assert f'title="{html.escape(reason)}"' in table and "not feasible: no route while avoiding KZ-ALMATY<" in table
     assert "running" not in re.sub(r'title="[^"]*"', "", table)
     # Fitted to the routes of both pairs, beside the panel, instead of to the network:

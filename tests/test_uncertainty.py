@@ -45,7 +45,13 @@ def test_degenerate_distributions_give_the_deterministic_result(mini) -> None:
     )
     G = scenario.apply(G, scenario.Scenario(name="flat"), flat)
     res = simulate_on(
-        G, "Yining", "Tashkent", draws=50, seed=1, corridors=Corridors({"northern": CORRIDORS["northern"]}, "northern"), model=flat
+        G,
+        "Yining",
+        "Tashkent",
+        draws=50,
+        seed=1,
+        corridors=Corridors({"northern": CORRIDORS["northern"]}, "northern"),
+        model=flat,
     )
     (c,) = res.corridors
     assert np.all(c.days == c.days[0])
@@ -55,7 +61,13 @@ def test_degenerate_distributions_give_the_deterministic_result(mini) -> None:
 def test_sample_mean_converges_to_the_route_time(mini) -> None:
     G, model = mini
     res = simulate_on(
-        G, "Yining", "Tashkent", draws=100_000, seed=3, corridors=Corridors({"northern": CORRIDORS["northern"]}, "northern"), model=model
+        G,
+        "Yining",
+        "Tashkent",
+        draws=100_000,
+        seed=3,
+        corridors=Corridors({"northern": CORRIDORS["northern"]}, "northern"),
+        model=model,
     )
     (c,) = res.corridors
     assert len(c.candidates) == 1  # one path: the mean is the analytic expected time
@@ -67,16 +79,24 @@ def test_sample_mean_converges_to_the_route_time(mini) -> None:
 
 def test_seeds_reproduce(mini) -> None:
     G, model = mini
-    a = simulate_on(G, "Almaty", "Shymkent", draws=2000, seed=11, corridors=Corridors(CORRIDORS, "northern"), model=model)
-    b = simulate_on(G, "Almaty", "Shymkent", draws=2000, seed=11, corridors=Corridors(CORRIDORS, "northern"), model=model)
-    c = simulate_on(G, "Almaty", "Shymkent", draws=2000, seed=12, corridors=Corridors(CORRIDORS, "northern"), model=model)
+    a = simulate_on(
+        G, "Almaty", "Shymkent", draws=2000, seed=11, corridors=Corridors(CORRIDORS, "northern"), model=model
+    )
+    b = simulate_on(
+        G, "Almaty", "Shymkent", draws=2000, seed=11, corridors=Corridors(CORRIDORS, "northern"), model=model
+    )
+    c = simulate_on(
+        G, "Almaty", "Shymkent", draws=2000, seed=12, corridors=Corridors(CORRIDORS, "northern"), model=model
+    )
     assert a.to_dict() == b.to_dict()
     assert not np.array_equal(a.corridors[0].days, c.corridors[0].days)
 
 
 def test_differences_are_consistent(mini) -> None:
     G, model = mini
-    res = simulate_on(G, "Almaty", "Shymkent", draws=5000, seed=5, corridors=Corridors(CORRIDORS, "northern"), model=model)
+    res = simulate_on(
+        G, "Almaty", "Shymkent", draws=5000, seed=5, corridors=Corridors(CORRIDORS, "northern"), model=model
+    )
     rail, road = (c.days for c in res.corridors)
     d = res.difference("northern", "road")
     assert d["p_a_faster"] == pytest.approx(float(np.mean(road - rail > 0)), abs=1e-4)

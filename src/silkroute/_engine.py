@@ -26,12 +26,32 @@ from silkroute import schema
 from silkroute._validate import validate_network
 from silkroute.places import PlaceIndex
 
-__all__ = ["WEIGHTS", "Compiled", "Request", "Search"]
+__all__ = ["WEIGHTS", "Compiled", "GraphView", "Request", "Search"]
 
 #: What a route minimises → the edge attribute that is its weight.
 WEIGHTS = {"time": schema.TRAVEL_TIME, "distance": schema.LENGTH}
 #: Modes a request can ask for.
 MODES = ("rail", "road", "any")
+
+
+class GraphView:
+    """A read-only snapshot of a network's attributes: ``nodes[n]``, ``edges[u, v, k]`` and ``graph``.
+
+    Routes read their numbers from the snapshot of the network they were found
+    on, so changing the graph afterwards never changes a route already found.
+
+    Parameters
+    ----------
+    G
+        The network to copy (attribute dicts are copied, values are shared).
+    """
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.nodes: dict[Any, dict[str, Any]] = {n: dict(d) for n, d in G.nodes(data=True)}
+        self.edges: dict[tuple[Any, Any, Any], dict[str, Any]] = {
+            (u, v, k): dict(d) for u, v, k, d in G.edges(keys=True, data=True)
+        }
+        self.graph: dict[str, Any] = dict(G.graph)
 
 
 @dataclass(frozen=True)
@@ -58,9 +78,14 @@ class Search:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A network as arrays: nodes ``0..n-1``, edges ``0..m-1`` with their endpoints, weights and masks."""
+    """A network as arrays: nodes ``0..n-1``, edges ``0..m-1`` with their endpoints, weights and masks.
+
+    It is a snapshot: the weights, masks and the attribute copy in ``view``
+    are taken when it is compiled; compile again after changing the graph.
+    """
 
     G: nx.MultiDiGraph = field(repr=False)
+    view: GraphView = field(repr=False)
     node_ids: list[Any] = field(repr=False)
     edge_keys: list[tuple[Any, Any, Any]] = field(repr=False)
     u: np.ndarray = field(repr=False)
@@ -129,6 +154,7 @@ class Compiled:
                 place_lists.setdefault(str(p), []).append(i)
         return cls(
             G=G,
+            view=GraphView(G),
             node_ids=node_ids,
             edge_keys=[(a, b, k) for a, b, k, _d in edges],
             u=u,

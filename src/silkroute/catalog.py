@@ -51,6 +51,16 @@ def data_dir() -> Path:
     In an installed wheel the catalog ships inside the package
     (``silkroute/data``); in a source checkout it is the repository's ``data/``.
     Never resolved against the current working directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory.
+
+    Raises
+    ------
+    FileNotFoundError
+        If neither exists (a broken installation).
     """
     here = Path(__file__).resolve().parent
     for candidate in (here / "data", here.parents[1] / "data"):
@@ -64,7 +74,23 @@ def data_dir() -> Path:
 
 
 def split_list(cell: str) -> list[str]:
-    """Split a ``;``-separated cell into stripped, non-empty items."""
+    """Split a ``;``-separated cell into stripped, non-empty items.
+
+    Parameters
+    ----------
+    cell
+        The cell text.
+
+    Returns
+    -------
+    list of str
+        The items.
+
+    Examples
+    --------
+    >>> split_list(" a; b;;c ")
+    ['a', 'b', 'c']
+    """
     return [item.strip() for item in str(cell).split(";") if item.strip()]
 
 
@@ -88,7 +114,7 @@ def _text(cell: str) -> str:
     return cell.strip()
 
 
-def _number(lo: float = -math.inf, hi: float = math.inf, *, positive: bool = False):
+def _number(lo: float = -math.inf, hi: float = math.inf, *, positive: bool = False) -> Callable[[str], float]:
     def parse(cell: str) -> float:
         try:
             value = float(cell)
@@ -106,7 +132,7 @@ def _number(lo: float = -math.inf, hi: float = math.inf, *, positive: bool = Fal
     return parse
 
 
-def _pattern(regex: re.Pattern[str], example: str):
+def _pattern(regex: re.Pattern[str], example: str) -> Callable[[str], str]:
     def parse(cell: str) -> str:
         value = cell.strip()
         if not regex.match(value):
@@ -117,7 +143,7 @@ def _pattern(regex: re.Pattern[str], example: str):
     return parse
 
 
-def _enum(choices: Iterable[Any], cast: Callable[[str], Any] = str):
+def _enum(choices: Iterable[Any], cast: Callable[[str], Any] = str) -> Callable[[str], Any]:
     allowed = tuple(choices)
 
     def parse(cell: str) -> Any:
@@ -267,7 +293,18 @@ class Catalog:
         )
 
     def place_name(self, place_id: str) -> str:
-        """Return the display name of a place id (the id itself if unknown)."""
+        """Return the display name of a place id (the id itself if unknown).
+
+        Parameters
+        ----------
+        place_id
+            A place id.
+
+        Returns
+        -------
+        str
+            The name.
+        """
         if place_id in self.places.index:
             return str(self.places.at[place_id, "name"])
         return place_id

@@ -44,6 +44,7 @@ import pandas as pd
 import shapely
 import shapely.ops
 
+from silkroute import schema
 from silkroute.build import GEOD
 
 if TYPE_CHECKING:
@@ -84,7 +85,13 @@ class Refinement:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
-        """Return a human-readable report: counts, length changes, reasons for the unmatched."""
+        """Return a human-readable report: counts, length changes, reasons for the unmatched.
+
+        Returns
+        -------
+        str
+            One line per section after the totals.
+        """
         s = self.sections
         matched = s[s["status"] == "matched"]
         out = [f"sections: {len(s)}, matched: {len(matched)}, unmatched: {len(s) - len(matched)}"]
@@ -120,7 +127,7 @@ class _Track:
     def __init__(self, detailed: nx.MultiDiGraph, mode: str, gauge: int | None) -> None:
         self.W = nx.Graph()
         for u, v, d in detailed.edges(data=True):
-            if d.get("kind") not in ("line", "snap") or d.get("mode") != mode:
+            if d.get("kind") not in schema.TRACK_KINDS or d.get("mode") != mode:
                 continue
             if gauge is not None and d.get("gauge") not in (gauge, None):
                 continue

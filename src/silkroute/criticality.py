@@ -55,7 +55,13 @@ class Chokepoint:
         return max((h for h in self.added_h.values() if h is not None), default=0.0) / 24.0
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """Return the chokepoint as a JSON-ready dict (the ``criticality`` CLI contract).
+
+        Returns
+        -------
+        dict
+            ``ref``, ``kind``, ``name``, ``used_by``, ``cuts``, ``max_added_days``, ``added_days``.
+        """
         return {
             "ref": self.ref,
             "kind": self.kind,
@@ -99,8 +105,7 @@ def criticality_on(G: nx.MultiDiGraph | Compiled, origin: str, destination: str)
         except NoRouteError:
             continue
         base[c.name] = r.time_h
-        for e in r.edges:
-            d = G.edges[e]
+        for d in r.edge_data:
             for ref in sorted(routing.link_refs(d)):
                 point = used.setdefault(ref, Chokepoint(ref, _label(G, ref, d), []))
                 if c.name not in point.used_by:
@@ -134,7 +139,20 @@ def criticality(origin: str, destination: str, scenario: str = "baseline") -> li
 
 
 def to_gdf(G: nx.MultiDiGraph, points: list[Chokepoint]) -> gpd.GeoDataFrame:
-    """The chokepoints as a layer: the geometry of each link with its ranking (EPSG:4326)."""
+    """Return the chokepoints as a layer: the geometry of each link with its ranking (EPSG:4326).
+
+    Parameters
+    ----------
+    G
+        The network the ranking was made on.
+    points
+        The ranking of :func:`criticality_on`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per link, in rank order; a break of gauge is its station's point.
+    """
     geoms: dict[str, list[Any]] = {p.ref: [] for p in points}
     for _u, _v, d in G.edges(data=True):
         if d.get("reversed"):

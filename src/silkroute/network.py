@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import functools
 import logging
+import os
 from collections import defaultdict
 from typing import Any
 
@@ -110,7 +111,7 @@ def _default(directory: str | None, fingerprint: tuple[Any, ...]) -> nx.MultiDiG
     return build_network(_catalog.load(directory))
 
 
-def default_network(directory: str | None = None) -> nx.MultiDiGraph:
+def default_network(directory: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
     """Return a copy of the network of the embedded catalog (or of another catalog directory).
 
     The network is built once per catalog content (the cache key includes
@@ -127,7 +128,8 @@ def default_network(directory: str | None = None) -> nx.MultiDiGraph:
     networkx.MultiDiGraph
         The network without travel times (see :func:`silkroute.scenario.apply`).
     """
-    return clean_copy(_default(directory, _catalog.fingerprint(directory)))
+    key = None if directory is None else str(directory)
+    return clean_copy(_default(key, _catalog.fingerprint(directory)))
 
 
 def build_network(cat: _catalog.Catalog) -> nx.MultiDiGraph:

@@ -10,7 +10,7 @@ import networkx as nx
 import pandas as pd
 import shapely
 
-from silkroute import routing
+from silkroute import routing, schema
 from silkroute import scenario as _scenario
 from silkroute._engine import Compiled
 from silkroute._errors import InputError
@@ -22,7 +22,24 @@ __all__ = ["reach", "reach_on"]
 def reach_on(
     G: nx.MultiDiGraph | Compiled, origin: str, days: Sequence[float], *, mode: str = "any"
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Places and network edges within each number of days (see :func:`reach`)."""
+    """Return the places and network edges within each number of days, on one scenario network.
+
+    Parameters
+    ----------
+    G
+        A network with travel times, or its compiled form.
+    origin
+        Place name, alias or id.
+    days
+        Thresholds in days; each place gets the smallest threshold it meets (``within_days``).
+    mode
+        ``rail``, ``road`` or ``any``.
+
+    Returns
+    -------
+    (places, edges)
+        Two GeoDataFrames (EPSG:4326) with ``time_h``, ``time_days`` and ``within_days``.
+    """
     if not days or any(not (isinstance(d, int | float) and math.isfinite(d) and d > 0) for d in days):
         msg = f"days must be finite numbers > 0, such as 5, 10, 15; got {list(days)}"
         raise InputError(msg)
@@ -61,7 +78,12 @@ def reach_on(
         )
     edge_rows = []
     for u, v, d in G.edges(data=True):
-        if d.get("reversed") or u not in hours or v not in hours or d.get("kind") not in ("line", "ferry", "crossing"):
+        if (
+            d.get("reversed")
+            or u not in hours
+            or v not in hours
+            or d.get("kind") not in (*schema.TRACK_KINDS, schema.FERRY, schema.CROSSING)
+        ):
             continue
         h = max(hours[u], hours[v])
         if band(h) is not None:

@@ -268,8 +268,7 @@ def _assumptions(G: nx.MultiDiGraph, findings: list[PairFinding], claim: Claim) 
         alt = f.comparison.corridor(claim.scenario, claim.corridor).route
         if alt is None:
             continue
-        for e in alt.edges:
-            d = G.edges[e]
+        for d in alt.edge_data:
             kind = d.get("kind")
             if kind == schema.CROSSING and d["name"] not in seen:
                 seen[d["name"]] = f"{d['name']} dwell {_triple_text(d, schema.DWELL)}"

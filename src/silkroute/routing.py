@@ -22,7 +22,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import networkx as nx
@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from silkroute import schema
-from silkroute._engine import MODES, WEIGHTS, Compiled, Request, Search
+from silkroute._engine import MODES, WEIGHTS, Compiled, GraphView, Request, Search
 from silkroute._errors import InputError, NoRouteError
 from silkroute.places import Place, find_places, resolve
 
@@ -55,7 +55,7 @@ __all__ = [
 OPTIMIZE = tuple(WEIGHTS)
 #: Alternative searches tried at most, per request.
 MAX_ALTERNATIVE_SEARCHES = 200
-Network = nx.MultiDiGraph | Compiled
+Network: TypeAlias = nx.MultiDiGraph | Compiled
 
 
 def compile(G: Network) -> Compiled:
@@ -97,14 +97,20 @@ def link_refs(d: dict[str, Any]) -> set[str]:
 
 @dataclass
 class Route:
-    """A path through the network with its length, time and where the time goes."""
+    """A path through the network with its length, time and where the time goes.
 
-    G: nx.MultiDiGraph = field(repr=False)
+    ``G`` is the network it was found on: a :class:`~silkroute._engine.GraphView`
+    snapshot for routes returned by routing (changing the graph afterwards does
+    not change the route), with ``nodes[n]`` and ``edges[u, v, k]`` like networkx.
+    """
+
+    G: nx.MultiDiGraph | GraphView = field(repr=False)
     edges: list[tuple[Any, Any, Any]]
     optimize: str = "time"
 
     @property
-    def _data(self) -> list[dict[str, Any]]:
+    def edge_data(self) -> list[dict[str, Any]]:
+        """The attributes of the route's edges, in order."""
         return [self.G.edges[e] for e in self.edges]
 
     @property
@@ -127,12 +133,12 @@ class Route:
     @property
     def length_km(self) -> float:
         """Length in km."""
-        return math.fsum(float(d[schema.LENGTH]) for d in self._data) / 1000.0
+        return math.fsum(float(d[schema.LENGTH]) for d in self.edge_data) / 1000.0
 
     @property
     def time_h(self) -> float:
         """Estimated door-to-door time in hours (expected values)."""
-        return math.fsum(float(d[schema.TRAVEL_TIME]) for d in self._data) / 3600.0
+        return math.fsum(float(d[schema.TRAVEL_TIME]) for d in self.edge_data) / 3600.0
 
     @property
     def time_days(self) -> float:
@@ -143,7 +149,7 @@ class Route:
     def breakdown(self) -> dict[str, float]:
         """Hours by time component (see :data:`silkroute.schema.COMPONENTS`)."""
         return {
-            c: math.fsum(float(d.get(schema.component_attr(c), 0.0)) for d in self._data) for c in schema.COMPONENTS
+            c: math.fsum(float(d.get(schema.component_attr(c), 0.0)) for d in self.edge_data) for c in schema.COMPONENTS
         }
 
     @property
@@ -157,7 +163,7 @@ class Route:
         return out
 
     def _of_kind(self, kind: str) -> list[tuple[tuple[Any, Any, Any], dict[str, Any]]]:
-        return [(e, d) for e, d in zip(self.edges, self._data, strict=True) if d.get("kind") == kind]
+        return [(e, d) for e, d in zip(self.edges, self.edge_data, strict=True) if d.get("kind") == kind]
 
     @property
     def crossings(self) -> list[dict[str, Any]]:
@@ -198,17 +204,17 @@ class Route:
     @property
     def modes(self) -> list[str]:
         """Modes used (rail, road, ferry), in order of first use."""
-        return list(dict.fromkeys(d["mode"] for d in self._data if d.get("mode") in ("rail", "road", "ferry")))
+        return list(dict.fromkeys(d["mode"] for d in self.edge_data if d.get("mode") in ("rail", "road", "ferry")))
 
     @property
     def unusable(self) -> list[str]:
         """Reasons why edges of this route are unusable in its scenario (empty for a valid route)."""
-        return list(dict.fromkeys(str(d[schema.BLOCKED_BY]) for d in self._data if not d.get(schema.USABLE, True)))
+        return list(dict.fromkeys(str(d[schema.BLOCKED_BY]) for d in self.edge_data if not d.get(schema.USABLE, True)))
 
     @property
     def geometry(self) -> shapely.MultiLineString:
         """The route's geometry (EPSG:4326)."""
-        return shapely.MultiLineString([d["geometry"] for d in self._data if d[schema.LENGTH] > 0])
+        return shapely.MultiLineString([d["geometry"] for d in self.edge_data if d[schema.LENGTH] > 0])
 
     def signature(self) -> tuple[str, ...]:
         """Crossings, ferries and breaks of gauge in order: what makes two routes differ in substance.
@@ -219,7 +225,7 @@ class Route:
             Link references in route order.
         """
         kinds = (schema.CROSSING, schema.FERRY, schema.GAUGE_CHANGE)
-        return tuple(schema.link_ref(k, d[schema.REF_ATTRIBUTE[k]]) for d in self._data for k in kinds if d.get(k))
+        return tuple(schema.link_ref(k, d[schema.REF_ATTRIBUTE[k]]) for d in self.edge_data for k in kinds if d.get(k))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the route as a JSON-ready dict (the ``route`` CLI contract).
@@ -251,7 +257,7 @@ class Route:
             The route's edges; node references are stable node keys.
         """
         rows = []
-        for seq, ((u, v, _k), d) in enumerate(zip(self.edges, self._data, strict=True)):
+        for seq, ((u, v, _k), d) in enumerate(zip(self.edges, self.edge_data, strict=True)):
             a, b = self.G.nodes[u], self.G.nodes[v]
             rows.append(
                 {
@@ -471,7 +477,7 @@ def route(
     if found is None:
         short = f"no route from {net.places[o].name} to {net.places[t].name} under these constraints"
         raise NoRouteError(_explain(net, o, t, groups, req, stages) if explain else short)
-    routes = [Route(net.G, net.edge_ids(found[1]), optimize)]
+    routes = [Route(net.view, net.edge_ids(found[1]), optimize)]
     if k > 1:
         routes += _alternatives(net, req, stages, routes[0], k - 1)
     return routes
@@ -507,7 +513,7 @@ def _alternatives(net: Compiled, req: Request, stages: list[np.ndarray], first: 
         found = search(banned)
         if found is None:
             continue
-        r = Route(net.G, net.edge_ids(found[1]), first.optimize)
+        r = Route(net.view, net.edge_ids(found[1]), first.optimize)
         if r.signature() not in seen:
             seen.add(r.signature())
             out.append(r)

@@ -96,7 +96,13 @@ class Scenario:
     files: tuple[Path, ...] = ()  # the file and the files it extends, for cache keys
 
     def summary(self) -> str:
-        """One line describing what the scenario changes."""
+        """Return one line describing what the scenario changes.
+
+        Returns
+        -------
+        str
+            The changes, ``;``-separated.
+        """
         parts = []
         if self.open_statuses:
             parts.append("opens " + ", ".join(self.open_statuses) + " links")

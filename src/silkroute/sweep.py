@@ -116,20 +116,20 @@ def sweep(
 
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
         )
-        client = Client(cluster)
+        client = Client(cluster)  # type: ignore[no-untyped-call]
     else:
-        client = Client(scheduler)
+        client = Client(scheduler)  # type: ignore[no-untyped-call]
     try:
         log.info("sweep: %d tasks on %s", len(tasks), scheduler)
         futures = [
             client.submit(run_task, o, t, s, draws, sd, net, pure=False)
             for (o, t, s), sd in zip(tasks, seeds, strict=True)
         ]
-        return list(client.gather(futures))
+        return list(client.gather(futures))  # type: ignore[no-untyped-call]
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()

@@ -83,7 +83,13 @@ class CorridorDistribution:
     expected_days: float | None = None  # deterministic time of the best route
 
     def quantiles(self) -> dict[str, float | None]:
-        """P10, P50, P90 and mean in days."""
+        """Return P10, P50, P90 and the mean in days.
+
+        Returns
+        -------
+        dict
+            ``p10_days``, ``p50_days``, ``p90_days``, ``mean_days`` (``None`` when not feasible).
+        """
         if self.days is None:
             return {"p10_days": None, "p50_days": None, "p90_days": None, "mean_days": None}
         p10, p50, p90 = np.percentile(self.days, [10, 50, 90])
@@ -109,7 +115,19 @@ class UncertaintyResult:
     reference: str = ""
 
     def difference(self, a: str, b: str) -> dict[str, Any] | None:
-        """Distribution of ``b - a`` in days (positive: ``a`` is faster)."""
+        """Return the distribution of the gain of corridor ``a`` over corridor ``b`` (days ``b − a``).
+
+        Parameters
+        ----------
+        a, b
+            Corridor names.
+
+        Returns
+        -------
+        dict or None
+            Median and mean of ``a − b`` and the probabilities that ``a`` is faster, by >= 7 and >= 10 days;
+            ``None`` if either is not feasible.
+        """
         da, db = self._days(a), self._days(b)
         if da is None or db is None:
             return None
@@ -128,13 +146,25 @@ class UncertaintyResult:
         return next((c.days for c in self.corridors if c.corridor == name), None)
 
     def differences(self) -> list[dict[str, Any]]:
-        """Every ordered pair of feasible corridors."""
+        """Return :meth:`difference` for every ordered pair of feasible corridors.
+
+        Returns
+        -------
+        list of dict
+            One per ordered pair.
+        """
         names = [c.corridor for c in self.corridors if c.feasible]
         out = [self.difference(a, b) for a, b in itertools.permutations(names, 2)]
         return [d for d in out if d is not None]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the ``uncertainty`` CLI contract)."""
+        """Return the simulation as a JSON-ready dict (the ``uncertainty`` CLI contract).
+
+        Returns
+        -------
+        dict
+            The request, one entry per corridor with its quantiles, and every pairwise difference.
+        """
         return {
             "origin": self.origin,
             "destination": self.destination,
@@ -158,11 +188,10 @@ class UncertaintyResult:
         }
 
 
-def _path_terms(G: nx.MultiDiGraph, r: Route, model: TimeModel) -> dict[tuple[str, str], float]:
+def _path_terms(r: Route, model: TimeModel) -> dict[tuple[str, str], float]:
     """Coefficient of each parameter in the path's time (hours = Σ coef × value, rest separately)."""
     terms: dict[tuple[str, str], float] = {}
-    for e in r.edges:
-        d = G.edges[e]
+    for d in r.edge_data:
         for _component, key, _triple, coef in edge_parameters(d, model):
             terms[key] = terms.get(key, 0.0) + coef
             if d.get("mode") == "road" and key[0] == "pace":
@@ -171,13 +200,11 @@ def _path_terms(G: nx.MultiDiGraph, r: Route, model: TimeModel) -> dict[tuple[st
     return terms
 
 
-def _triples_of(
-    G: nx.MultiDiGraph, routes: list[Route], model: TimeModel
-) -> dict[tuple[str, str], tuple[float, float, float]]:
+def _triples_of(routes: list[Route], model: TimeModel) -> dict[tuple[str, str], tuple[float, float, float]]:
     out: dict[tuple[str, str], tuple[float, float, float]] = {}
     for r in routes:
-        for e in r.edges:
-            for _component, key, triple, _coef in edge_parameters(G.edges[e], model):
+        for d in r.edge_data:
+            for _component, key, triple, _coef in edge_parameters(d, model):
                 out[key] = triple
     out[_REST] = rest_factor(model.drive_hours)
     return out
@@ -194,7 +221,30 @@ def simulate_on(
     model: TimeModel | None = None,
     corridors: _corridors.Corridors | None = None,
 ) -> UncertaintyResult:
-    """Simulate every corridor on one scenario network (see :func:`simulate`)."""
+    """Simulate every corridor on one scenario network.
+
+    Parameters
+    ----------
+    G
+        A network with travel times, or its compiled form.
+    origin, destination
+        Place names, aliases or ids.
+    draws
+        Number of draws.
+    seed
+        Seed for reproducible results.
+    candidates
+        Alternative paths per corridor; each draw takes the fastest.
+    model
+        The time model (the network's by default).
+    corridors
+        The definitions; the embedded ones by default.
+
+    Returns
+    -------
+    UncertaintyResult
+        See :func:`simulate`.
+    """
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
         raise ValueError(msg)
@@ -212,7 +262,7 @@ def simulate_on(
             continue
         results.append(CorridorDistribution(c.name, True, candidates=routes, expected_days=routes[0].time_days))
     feasible = [c for c in results if c.feasible]
-    triples = _triples_of(G, [r for c in feasible for r in c.candidates], model)
+    triples = _triples_of([r for c in feasible for r in c.candidates], model)
     keys = sorted(triples)
     index = {k: i for i, k in enumerate(keys)}
     rng = np.random.default_rng(seed)
@@ -226,7 +276,7 @@ def simulate_on(
         coef = np.zeros((len(dist.candidates), len(keys)))
         road = np.zeros((len(dist.candidates), len(keys)))
         for i, r in enumerate(dist.candidates):
-            for key, value in _path_terms(G, r, model).items():
+            for key, value in _path_terms(r, model).items():
                 if key[0] == "road_pace":
                     road[i, index[("pace", key[1])]] += value
                 else:

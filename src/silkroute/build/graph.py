@@ -55,7 +55,13 @@ class BuildReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        """Return a short multi-line, human-readable report."""
+        """Return a short multi-line, human-readable report.
+
+        Returns
+        -------
+        str
+            Counts of what was read, dropped, joined, snapped and attached, and the components per layer.
+        """
         lines = [
             f"lines read: {self.lines_read} ({self.parts} parts), dropped: {len(self.dropped)}",
             f"T-junctions joined: {self.joined_t_junctions}, dangling ends snapped: {len(self.snapped)}"
@@ -171,7 +177,7 @@ def _vertex_codes(layer: np.ndarray, qx: np.ndarray, qy: np.ndarray) -> np.ndarr
     if len(layer) and layer.max() > layer.min():
         layer = layer - layer.min()
         codes = pd.factorize(codes.astype(np.int64) * (int(layer.max()) + 1) + layer)[0]
-    return codes
+    return np.asarray(codes)
 
 
 def _parts_per_vertex(vcode: np.ndarray, owner: np.ndarray) -> np.ndarray:

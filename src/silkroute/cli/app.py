@@ -25,6 +25,7 @@ from silkroute._errors import InputError, NoRouteError, SilkrouteError
 from silkroute.cli import tables
 from silkroute.cli.options import (
     FormatOption,
+    MapOption,
     Mode,
     NetworkOption,
     Optimize,
@@ -307,7 +308,7 @@ def criticality(
     layer: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write the ranking as a GeoJSON layer.")
     ] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map with this layer.")] = None,
+    map_path: MapOption = None,
     fmt: FormatOption = Fmt.table,
     network_path: NetworkOption = None,
 ) -> None:
@@ -355,7 +356,7 @@ def reach(
             help="Also write the reachable places and network as GeoJSON (PREFIX.places.geojson, PREFIX.network.geojson).",
         ),
     ] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map with this layer.")] = None,
+    map_path: MapOption = None,
     fmt: FormatOption = Fmt.table,
     network_path: NetworkOption = None,
 ) -> None:

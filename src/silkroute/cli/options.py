@@ -14,6 +14,7 @@ from silkroute.cli.render import Fmt
 
 __all__ = [
     "FormatOption",
+    "MapOption",
     "Mode",
     "NetworkOption",
     "Optimize",
@@ -54,6 +55,7 @@ RefineOption = Annotated[
         help="A detailed network (`silkroute build`): conflate it onto the catalog and use the real track lengths.",
     ),
 ]
+MapOption = Annotated[Path | None, typer.Option("--map", help="Also write an HTML map with this layer.")]
 ScenarioOption = Annotated[str, typer.Option("--scenario", help="Embedded scenario name or TOML file.")]
 ScenariosOption = Annotated[
     list[str] | None, typer.Option("--scenario", help="Embedded scenario name or TOML file. Repeatable.")

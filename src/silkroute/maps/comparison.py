@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from silkroute.corridors import Comparison, CorridorResult
 
+__all__ = ["add_comparison"]
+
 log = logging.getLogger(__name__)
 
 

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from silkroute import schema
 from silkroute.maps.style import (
     _URL_RE,
     ATTRIBUTION,
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     import folium
 
 
+__all__: list[str] = []
+
 log = logging.getLogger(__name__)
 
 
@@ -42,8 +45,8 @@ def _link_sources(text: Any) -> str:
     return _URL_RE.sub(lambda u: f'<a href="{u.group(0)}" target="_blank" rel="noopener">{u.group(0)}</a>', escaped)
 
 
-def _triple_row(label: str, row: Mapping[str, Any], pattern: str) -> str:
-    low, mode, high = (float(row[pattern.format(p)]) for p in ("low", "mode", "high"))
+def _triple_row(label: str, row: Mapping[str, Any], triple: schema.Triple) -> str:
+    low, mode, high = triple.read(row)
     return f"<tr><th>{label}</th><td>{low:g} / <b>{mode:g}</b> / {high:g} h</td></tr>"
 
 
@@ -88,7 +91,7 @@ def _macro(script: str, **values: Any) -> Any:
         _template = Template("{% macro script(this, kwargs) %}" + body + "{% endmacro %}")
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]
             self.values = values
 
     return _Macro()

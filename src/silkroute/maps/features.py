@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 import shapely
 
+from silkroute import schema
 from silkroute._errors import AssetError
 from silkroute.maps.style import (
     _LAYER_ORDER,
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     pass
 
 
+__all__: list[str] = ["network_features"]
+
 log = logging.getLogger(__name__)
 
 
@@ -36,7 +39,8 @@ def _display(geom: Any, tolerance: float) -> dict[str, Any]:
     """Return ``geom`` simplified and rounded to :data:`DECIMALS` as a GeoJSON geometry."""
     simple = shapely.simplify(geom, tolerance, preserve_topology=True)
     rounded = shapely.transform(simple, lambda c: np.round(c, DECIMALS))
-    return json.loads(shapely.to_geojson(rounded))
+    out: dict[str, Any] = json.loads(shapely.to_geojson(rounded))
+    return out
 
 
 def _feature(geom: Any, properties: Mapping[str, Any], tolerance: float = LINE_TOLERANCE) -> dict[str, Any]:
@@ -123,10 +127,10 @@ def network_features(G: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
     for _u, _v, d in G.edges(data=True):
         if d.get("reversed"):
             continue
-        if d.get("kind") in ("line", "snap"):
+        if d.get("kind") in schema.TRACK_KINDS:
             ident = d.get("line_id") or d.get("name")
             key = ("line", ident, d.get("mode"), d.get("gauge"), d.get("status", "operational"))
-        elif d.get("kind") == "ferry":
+        elif d.get("kind") == schema.FERRY:
             key = ("ferry", d.get("ferry"), "ferry", None, d.get("status", "operational"))
         else:
             continue

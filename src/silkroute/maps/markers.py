@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from silkroute import schema
 from silkroute.maps.controls import _backdrop, _div_marker, _popup, _triple_row
 from silkroute.maps.features import _collection, _country_outlines
 from silkroute.maps.style import CROSSING, FERRY, GAUGE_BREAK, HALO, LABEL_SPACING, OUTLINE, STATUS_LABEL
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     import folium
 
     from silkroute.catalog import Catalog
+
+__all__: list[str] = []
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def _add_crossings(m: folium.Map, cat: Catalog) -> int:
             f"<tr><th>mode</th><td>{row['mode']}{f' ({gauges})' if gauges else ''}</td></tr>",
             f"<tr><th>customs</th><td>{'yes' if row['customs'] else 'no (open border)'}</td></tr>",
             f"<tr><th>status</th><td>{STATUS_LABEL.get(row['status'], row['status'])}</td></tr>",
-            _triple_row("dwell low / mode / high", row, "dwell_{}_h"),
+            _triple_row("dwell low / mode / high", row, schema.DWELL),
         ]
         location = ((a["lat"] + b["lat"]) / 2, (a["lon"] + b["lon"]) / 2)
         icon = "road" if row["mode"] == "road" else "passport"
@@ -81,7 +84,7 @@ def _add_gauge_changes(m: folium.Map, cat: Catalog) -> int:
         rows = [
             f"<tr><th>gauges</th><td>{gauges}</td></tr>",
             f"<tr><th>country</th><td>{place['country']}</td></tr>",
-            _triple_row("transshipment low / mode / high", row, "transship_{}_h"),
+            _triple_row("transshipment low / mode / high", row, schema.TRANSSHIP),
         ]
         title = f"Break of gauge at {place['name']}"
         _div_marker(

@@ -160,6 +160,11 @@ def package_file(package: str, path: str) -> Path:
     path
         The file's path inside the package (``"countries-50m.json"``).
 
+    Returns
+    -------
+    pathlib.Path
+        The file.
+
     Raises
     ------
     silkroute.AssetError

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     pass
 
+__all__: list[str] = ["CORRIDOR_COLOURS", "GAUGE_COLOURS", "GAUGE_NAMES"]
+
 log = logging.getLogger(__name__)
 
 

@@ -1,0 +1,68 @@
+"""Renderers: JSON without NaN, CSV from records, tables that are never cut when written to a file."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from silkroute import corridors, scenario, uncertainty
+from silkroute._errors import InputError
+from silkroute.cli import render, tables
+
+
+def test_json_has_no_nan_or_infinity() -> None:
+    text = render.to_json({"a": math.nan, "b": [math.inf, 1.5], "c": {"d": -math.inf}})
+    assert json.loads(text) == {"a": None, "b": [None, 1.5], "c": {"d": None}}
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_csv_joins_lists_and_blanks_nan() -> None:
+    text = render.to_csv([{"a": 1, "b": ["x", "y"]}, {"a": math.nan, "c": "z"}])
+    assert text.splitlines() == ["a,b,c", "1,x;y,", ",,z"]
+
+
+def test_emit_refuses_csv_without_rows() -> None:
+    with pytest.raises(InputError, match="--format csv is not available"):
+        render.emit(render.Fmt.csv, data=dict)
+
+
+@pytest.fixture(scope="module")
+def comparison() -> corridors.Comparison:
+    networks = {s: scenario.network(s) for s in ("baseline", "cku-open")}
+    return corridors.compare_networks(networks, "Kashgar", "Istanbul")
+
+
+def test_comparison_table_in_a_file_is_not_cut(comparison: corridors.Comparison, tmp_path: Path) -> None:
+    out = tmp_path / "table.txt"
+    render.emit(render.Fmt.table, data=comparison.to_dict, table=lambda c: tables.comparison(c, comparison), output=out)
+    text = out.read_text(encoding="utf-8")
+    for r in comparison.results["cku-open"]:
+        assert r.corridor in text  # full corridor names, not "nor…"
+        if r.route is not None:
+            assert f"{r.route.length_km:,.0f}" in text
+    assert "…" not in text
+    assert "change between scenarios" in text and "opens" in text  # the CKU opens in cku-open
+
+
+def test_uncertainty_table_names_the_reference() -> None:
+    res = uncertainty.simulate("Kashgar", "Istanbul", "cku-open", draws=200, seed=1)
+    buf = io.StringIO()
+    tables.uncertainty(render.console(buf), res)
+    text = buf.getvalue()
+    assert "cku vs northern" in text and "northern vs cku" in text
+    assert f"({res.draws:,} draws" in " ".join(text.split())  # the title wraps at the table's width
+
+
+def test_route_table_lists_where_the_time_goes() -> None:
+    from silkroute import routing
+
+    r = routing.fastest(scenario.network("baseline"), "Almaty", "Tashkent")
+    buf = io.StringIO()
+    tables.route(render.console(buf), r, "test")
+    text = buf.getvalue()
+    assert "where the time goes" in text and "running" in text and "border" in text
+    assert " – ".join(p["name"] for p in r.places) in text

@@ -1,0 +1,114 @@
+"""The main job: computed once, the answer built from the comparisons, the configuration checked."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from silkroute import corridors, report
+from silkroute._errors import InputError
+from silkroute.cli import app
+
+PAIRS = (("Kashgar", "Tashkent"), ("Xi'an", "Duisburg"), ("Urumqi", "Tehran"))
+
+
+@pytest.fixture(scope="module")
+def small() -> report.Report:
+    cfg = replace(report.ReportConfig.load(), pairs=PAIRS, draws=300, seed=3)
+    return report.run(cfg)
+
+
+def test_report_answers_from_its_own_comparisons(small: report.Report) -> None:
+    claim = small.config.claim
+    assert [f.comparison.origin for f in small.findings] == ["CN-KASHGAR", "CN-XIAN", "CN-URUMQI"]
+    assert set(small.networks) == {"baseline", "cku-open"}
+    for f, sentence in zip(small.findings, small.sentences, strict=False):
+        ref = f.comparison.corridor(claim.scenario, small.corridors.reference).route
+        alt = f.comparison.corridor(claim.scenario, claim.corridor).route
+        if ref is None or alt is None:
+            assert "no like-for-like comparison" in sentence
+            continue
+        assert f.saving_days == pytest.approx((ref.time_h - alt.time_h) / 24)
+        assert f"{alt.time_days:.1f} d vs {ref.time_days:.1f} d" in sentence  # the numbers are the routes'
+        d = f.simulation.difference(claim.corridor, small.corridors.reference)  # type: ignore[union-attr]
+        assert f"P({claim.corridor} faster) = {d['p_a_faster']:.0%}" in sentence
+    region = [f for f in small.findings if f.in_claim_region]
+    assert [f.comparison.destination for f in region] == ["DE-DUISBURG"]  # Tashkent and Tehran are not Europe
+    verdict = small.sentences[-1]
+    assert verdict.startswith("Verdict on the claim") and f"of {len(region)} pairs" in verdict
+
+
+def test_report_json_contract(small: report.Report) -> None:
+    data = json.loads(json.dumps(small.to_dict()))
+    assert {"claim", "reference", "scenarios", "pairs", "answer", "draws", "seed"} <= set(data)
+    assert data["claim"]["days"] == [7.0, 10.0] and data["reference"] == "northern"
+    pair = data["pairs"][0]
+    assert {"origin", "destination", "in_claim_region", "saving_days", "comparisons", "uncertainty"} <= set(pair)
+    assert set(pair["comparisons"]) == {"baseline", "cku-open"}
+
+
+def test_report_computes_each_comparison_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The table, the map and the layers draw the same results: one comparison per pair, no more."""
+    calls: list[tuple[str, str]] = []
+    real = corridors.compare_networks
+
+    def counting(networks, origin, destination, defs=None):  # type: ignore[no-untyped-def]
+        calls.append((origin, destination))
+        return real(networks, origin, destination, defs)
+
+    monkeypatch.setattr(corridors, "compare_networks", counting)
+    config = tmp_path / "report.toml"
+    base = report.ReportConfig.load().path
+    assert base is not None
+    text = base.read_text(encoding="utf-8")
+    start, end = text.index("pairs = ["), text.index("]\n\n", text.index("pairs = [")) + 2
+    config.write_text(
+        text[:start]
+        + 'pairs = [["Kashgar", "Tashkent"], ["Almaty", "Tashkent"]]\n'
+        + text[end:].replace("draws = 10000", "draws = 0"),
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--config",
+            str(config),
+            "--map",
+            str(tmp_path / "m.html"),
+            "--out",
+            str(tmp_path / "out"),
+            "--format",
+            "json",
+        ],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 0, res.stderr
+    assert calls == [("Kashgar", "Tashkent"), ("Almaty", "Tashkent")]
+    assert (tmp_path / "m.html").stat().st_size > 100_000
+    assert sorted(p.name for p in (tmp_path / "out").iterdir())[:2] == ["corridors.geojson", "crossings.geojson"]
+    assert [p["origin"] for p in json.loads(res.stdout)["pairs"]] == ["CN-KASHGAR", "KZ-ALMATY"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("pairs = []\n", "key 'pairs'"),
+        ('pairs = [["A"]]\n', "key 'pairs'"),
+        ('pairs = [["A", "B"]]\nscenarios = []\n', "key 'scenarios'"),
+        ('pairs = [["A", "B"]]\nscenarios = ["baseline"]\ndraws = -1\n', "key 'draws'"),
+        ('pairs = [["A", "B"]]\nscenarios = ["baseline"]\ndraws = 1\n', "key 'claim' is missing"),
+        ("pairs = [unclosed\n", "not valid TOML"),
+    ],
+)
+def test_report_configuration_errors(tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=words):
+        report.ReportConfig.load(path)
+    with pytest.raises(InputError, match="cannot be read"):
+        report.ReportConfig.load(tmp_path / "missing.toml")
