@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Measure the OpenStreetMap track length of every rail section of ``data/lines.csv``.
+"""Measure the OpenStreetMap length of every rail and road section of ``data/lines.csv``.
 
-Writes ``data/track.csv``: one row per consecutive stop pair of every rail row (any status), with
-the shortest path on the ``scgraph-data`` 2.0.0 ``world_railways`` skeleton (built from
-OpenStreetMap, ODbL 1.0) between the points snapped to the two stops, restricted to a corridor
-around the drawn (stop-to-stop) segment and accepted only inside a plausibility band of path km /
-geodesic km. Method and parameters: ``data/track.md``.
+Writes ``data/track.csv``: one row per consecutive stop pair of every rail row (on the
+``scgraph-data`` 2.0.0 ``world_railways`` skeleton) and every road row (on ``world_highways``),
+any status, with the shortest path on the skeleton (built from OpenStreetMap, ODbL 1.0) between
+the points snapped to the two stops, restricted to a corridor around the drawn (stop-to-stop)
+segment and accepted only inside a plausibility band of path km / geodesic km. The ``network``
+column names the skeleton. Method and parameters of each network: ``data/track.md``.
 
 Run from the repository root::
 
-    python scripts/derive_track.py                      # world_railways of the installed package
-    python scripts/derive_track.py --scgraph PATH/world_railways.py
+    python scripts/derive_track.py                      # both networks, installed package
+    python scripts/derive_track.py --network road       # road rows only; keeps the rail rows of track.csv
+    python scripts/derive_track.py --scgraph DIR        # DIR/world_railways.py and DIR/world_highways.py
+    python scripts/derive_track.py --network rail --scgraph PATH/world_railways.py
 
 Dependencies: numpy, scipy, shapely, pyproj, and the data package (``pip install
-scgraph-data==2.0.0``; the ``scgraph`` package is not needed: the file is parsed, not imported).
+scgraph-data==2.0.0``; the ``scgraph`` package is not needed: the files are parsed, not imported).
 The catalog is read with the plain ``csv`` module; the ``silkroute`` package is not imported.
 """
 
@@ -48,24 +51,73 @@ ROOT = Path(__file__).resolve().parents[1]
 GEOD = Geod(ellps="WGS84")
 EARTH_RADIUS_KM = 6371.0088  # mean radius: preselection and cross-track angles only
 
-SNAP_RADIUS_KM = 10.0  # a stop snaps to skeleton nodes or points on skeleton edges this close, ...
-SNAP_BOW_MAX_KM = 25.0  # ... plus, for a point on an edge, how far its track may bow off the chord (capped), ...
-SNAP_BOW_EDGE_MAX_KM = 200.0  # ... on edges of at most this many km (longer ones: the radius alone)
 SNAP_CANDIDATES = 24  # at most this many nearest snap points per stop are tried
 SNAP_WEIGHT = 1.5  # snap km weigh 1.5x path km when choosing the snap point of a through stop (1 < w < 2) ...
 END_SNAP_WEIGHT = 4.0  # ... and 4x at the first and last stop of a run of matched pairs (see track.md)
-CORRIDOR_MIN_KM = 20.0  # corridor half-width around the drawn segment: max(CORRIDOR_MIN_KM, ...
-CORRIDOR_FRACTION = 0.3  # ... CORRIDOR_FRACTION x stop-to-stop geodesic km)
-BAND_LOW = 0.98  # accepted path km / geodesic km between the two snap points
-BAND_HIGH = 1.5
-BRIDGE_KM = 1.0  # a dead end of the skeleton is joined to the nearest node this close ...
-BRIDGE_DETOUR_KM = 10.0  # ... that is not reached within this many km of skeleton track
 MISMATCH_PENALTY_KM = 1.0e6  # cost of snapping a stop shared by two pairs to different points
 
 PACKAGE = "scgraph-data"
 PACKAGE_VERSION = "2.0.0"
-WORLD_RAILWAYS_SHA256 = "de155ac61fb972a3b038d8072feb97f0cf1532f838ccbcd6dea89c3a55735383"
-SOURCE = f"{PACKAGE} {PACKAGE_VERSION} world_railways (OpenStreetMap contributors, ODbL 1.0)"
+LICENCE = "OpenStreetMap contributors, ODbL 1.0"
+
+
+@dataclass(frozen=True)
+class Network:
+    """A skeleton file of the data package, the lines.csv mode it measures, and the method's parameters."""
+
+    name: str  # module of scgraph_data, also the value of the network column
+    mode: str  # the lines.csv rows it measures
+    sha256: str  # of the file in PACKAGE PACKAGE_VERSION
+    snap_radius_km: float  # a stop snaps to skeleton nodes or points on skeleton edges this close, ...
+    snap_bow_max_km: float  # ... plus, for a point on an edge, how far its track may bow off the chord (capped), ...
+    snap_bow_edge_max_km: float  # ... on edges of at most this many km (longer ones: the radius alone)
+    corridor_min_km: float  # corridor half-width around the drawn segment: max(corridor_min_km, ...
+    corridor_fraction: float  # ... corridor_fraction x stop-to-stop geodesic km)
+    band_low: float  # accepted path km / geodesic km between the two snap points
+    band_high: float
+    bridge_km: float  # a dead end of the skeleton is joined to the nearest node this close ...
+    bridge_detour_km: float  # ... that is not reached within this many km of skeleton track
+
+    def source(self, digest: str) -> str:
+        """The source column: package, version, file and licence (the file's hash if it is not the package's)."""
+        if digest == self.sha256:
+            return f"{PACKAGE} {PACKAGE_VERSION} {self.name} ({LICENCE})"
+        return f"{PACKAGE} {self.name} sha256:{digest[:12]} ({LICENCE})"
+
+    def corridor_width_km(self, chord_km: float) -> float:
+        """Half-width of the corridor around a drawn segment of ``chord_km``."""
+        return max(self.corridor_min_km, self.corridor_fraction * chord_km)
+
+
+RAIL = Network(
+    name="world_railways",
+    mode="rail",
+    sha256="de155ac61fb972a3b038d8072feb97f0cf1532f838ccbcd6dea89c3a55735383",
+    snap_radius_km=10.0,
+    snap_bow_max_km=25.0,
+    snap_bow_edge_max_km=200.0,
+    corridor_min_km=20.0,
+    corridor_fraction=0.3,
+    band_low=0.98,
+    band_high=1.5,
+    bridge_km=1.0,
+    bridge_detour_km=10.0,
+)
+ROAD = Network(
+    name="world_highways",
+    mode="road",
+    sha256="91c582eae485fae96b4eb4eec32510bb4013ee3c337e534cd34330fa868cbacf",
+    snap_radius_km=10.0,
+    snap_bow_max_km=25.0,
+    snap_bow_edge_max_km=300.0,  # roads through empty country are single edges of 200-300 km (track.md)
+    corridor_min_km=20.0,
+    corridor_fraction=0.3,
+    band_low=0.98,
+    band_high=1.5,
+    bridge_km=1.0,
+    bridge_detour_km=10.0,
+)
+NETWORKS = {n.mode: n for n in (RAIL, ROAD)}
 COLUMNS = [
     "line_id",
     "seq",
@@ -80,6 +132,7 @@ COLUMNS = [
     "ratio",
     "path_nodes",
     "geometry",
+    "network",
     "source",
 ]
 
@@ -91,8 +144,9 @@ Point = tuple[float, float]  # (lon, lat)
 
 @dataclass(frozen=True)
 class Skeleton:
-    """The rail skeleton: nodes, undirected km-weighted edges, and spatial indexes."""
+    """A skeleton of one network: nodes, undirected km-weighted edges, and spatial indexes."""
 
+    network: Network
     lon: np.ndarray
     lat: np.ndarray
     edge_u: np.ndarray
@@ -118,20 +172,21 @@ def _unit(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
 
 
-def find_world_railways(path: Path | None) -> Path:
-    """The world_railways.py file: ``path`` if given, else the one of the installed scgraph_data package."""
+def find_network_file(network: Network, path: Path | None) -> Path:
+    """The network's file: ``path`` (the file, or a directory holding it), else the installed package's."""
     if path is not None:
-        if not path.is_file():
-            sys.exit(f"derive_track: {path} not found")
-        return path
+        found = path / f"{network.name}.py" if path.is_dir() else path
+        if not found.is_file():
+            sys.exit(f"derive_track: {found} not found")
+        return found
     spec = importlib.util.find_spec("scgraph_data")
     if spec is None or not spec.submodule_search_locations:
         sys.exit(
             f"derive_track: the {PACKAGE} package is not installed; install it with\n"
             f"    python -m pip install {PACKAGE}=={PACKAGE_VERSION}\n"
-            "or pass --scgraph PATH/world_railways.py"
+            f"or pass --scgraph PATH/{network.name}.py"
         )
-    found = Path(next(iter(spec.submodule_search_locations))) / "world_railways.py"
+    found = Path(next(iter(spec.submodule_search_locations))) / f"{network.name}.py"
     if not found.is_file():
         sys.exit(f"derive_track: {found} not found in the installed {PACKAGE} package")
     return found
@@ -149,8 +204,8 @@ def _literal(text: str, name: str) -> object:
         return ast.literal_eval(literal)
 
 
-def load_skeleton(path: Path) -> tuple[Skeleton, str]:
-    """Parse world_railways.py (``graph``: adjacency list of km, ``nodes``: [lat, lon]); also its sha256."""
+def load_skeleton(path: Path, network: Network) -> tuple[Skeleton, str]:
+    """Parse a network file (``graph``: adjacency list of km, ``nodes``: [lat, lon]); also its sha256."""
     raw = path.read_bytes()
     text = raw.decode("utf-8")
     graph = _literal(text, "graph")
@@ -170,7 +225,7 @@ def load_skeleton(path: Path) -> tuple[Skeleton, str]:
     ev = np.fromiter((e[1] for e in weights), dtype=np.int64, count=m)
     ekm = np.fromiter(weights.values(), dtype=float, count=m)
     node_tree = cKDTree(_unit(lon, lat))
-    bridges = _bridges(lon, lat, eu, ev, ekm, node_tree)
+    bridges = _bridges(lon, lat, eu, ev, ekm, node_tree, network)
     all_weights = weights | bridges
     bu = np.concatenate([eu, [b[0] for b in bridges]]).astype(np.int64)
     bv = np.concatenate([ev, [b[1] for b in bridges]]).astype(np.int64)
@@ -182,6 +237,7 @@ def load_skeleton(path: Path) -> tuple[Skeleton, str]:
         np.stack([np.column_stack([lon[eu], lat[eu]]), np.column_stack([lon[ev], lat[ev]])], 1)
     )
     skeleton = Skeleton(
+        network=network,
         lon=lon,
         lat=lat,
         edge_u=eu,
@@ -199,15 +255,22 @@ def load_skeleton(path: Path) -> tuple[Skeleton, str]:
 
 
 def _bridges(
-    lon: np.ndarray, lat: np.ndarray, eu: np.ndarray, ev: np.ndarray, ekm: np.ndarray, tree: cKDTree
+    lon: np.ndarray,
+    lat: np.ndarray,
+    eu: np.ndarray,
+    ev: np.ndarray,
+    ekm: np.ndarray,
+    tree: cKDTree,
+    network: Network,
 ) -> dict[tuple[int, int], float]:
     """Straight edges (geodesic km) across the small gaps of the skeleton.
 
-    A dead end is joined to the nearest node within BRIDGE_KM that the skeleton does not reach
-    within BRIDGE_DETOUR_KM of track from it: OSM ways that meet without sharing a node (a break of
-    a few hundred metres) would otherwise cut a main line or send its path on a long detour.
+    A dead end is joined to the nearest node within ``bridge_km`` that the skeleton does not reach
+    within ``bridge_detour_km`` of track from it: OSM ways that meet without sharing a node (a break
+    of a few hundred metres) would otherwise cut a main line or send its path on a long detour.
     """
-    if BRIDGE_KM <= 0.0:
+    bridge_km = network.bridge_km
+    if bridge_km <= 0.0:
         return {}
     n = len(lon)
     neighbours: list[list[tuple[int, float]]] = [[] for _ in range(n)]
@@ -215,19 +278,19 @@ def _bridges(
         neighbours[u].append((v, km))
         neighbours[v].append((u, km))
     xyz = _unit(lon, lat)
-    chord = 2.0 * math.sin(BRIDGE_KM * 1.01 / EARTH_RADIUS_KM / 2.0)
+    chord = 2.0 * math.sin(bridge_km * 1.01 / EARTH_RADIUS_KM / 2.0)
     bridges: dict[tuple[int, int], float] = {}
     for d in (i for i in range(n) if len(neighbours[i]) == 1):
         near = sorted(int(i) for i in tree.query_ball_point(xyz[d], chord) if i != d)
         if not near:
             continue
-        reached = _reach(neighbours, d, BRIDGE_DETOUR_KM)
+        reached = _reach(neighbours, d, network.bridge_detour_km)
         near = [i for i in near if i not in reached]
         if not near:
             continue
         km = GEOD.inv(np.full(len(near), lon[d]), np.full(len(near), lat[d]), lon[near], lat[near])[2] / 1000.0
         best = int(np.lexsort((near, km))[0])
-        if km[best] <= BRIDGE_KM:
+        if km[best] <= bridge_km:
             u, v = sorted((d, near[best]))
             bridges[(u, v)] = float(km[best])
     return bridges
@@ -280,20 +343,21 @@ class Snap:
 def snap_candidates(skeleton: Skeleton, lon: float, lat: float) -> list[Snap]:
     """Skeleton nodes and nearest points of skeleton edges within the snap radius, nearest first.
 
-    A point on an edge of at most SNAP_BOW_EDGE_MAX_KM may lie up to SNAP_RADIUS_KM + min(bow,
-    SNAP_BOW_MAX_KM) from the stop, where bow is how far the edge's track can run from its chord.
+    A point on an edge of at most ``snap_bow_edge_max_km`` may lie up to ``snap_radius_km`` +
+    min(bow, ``snap_bow_max_km``) from the stop, where bow is how far the edge's track can run from its chord.
     """
+    net = skeleton.network
     snaps: list[Snap] = []
-    ids = _ball(skeleton, lon, lat, SNAP_RADIUS_KM)
+    ids = _ball(skeleton, lon, lat, net.snap_radius_km)
     if len(ids):
         km = GEOD.inv(np.full(len(ids), lon), np.full(len(ids), lat), skeleton.lon[ids], skeleton.lat[ids])[2] / 1000
         snaps += [
             Snap(float(skeleton.lon[i]), float(skeleton.lat[i]), float(d), int(i), -1, 0.0, ((int(i), 0.0),))
             for i, d in zip(ids, km, strict=True)
-            if d <= SNAP_RADIUS_KM
+            if d <= net.snap_radius_km
         ]
     coslat = max(math.cos(math.radians(lat)), 0.01)
-    dlat = (SNAP_RADIUS_KM + SNAP_BOW_MAX_KM) / 110.0 * 1.05
+    dlat = (net.snap_radius_km + net.snap_bow_max_km) / 110.0 * 1.05
     box = shapely.box(lon - dlat / coslat, lat - dlat, lon + dlat / coslat, lat + dlat)
     for e in sorted(int(e) for e in skeleton.edge_tree.query(box)):
         u, v = int(skeleton.edge_u[e]), int(skeleton.edge_v[e])
@@ -308,8 +372,8 @@ def snap_candidates(skeleton: Skeleton, lon: float, lat: float) -> list[Snap]:
         x, y = float(ux + t * (vx - ux)), float(uy + t * (vy - uy))
         d = geodesic_km(lon, lat, x, y)
         w = float(skeleton.edge_km[e])
-        bow = min(float(skeleton.edge_bow_km[e]), SNAP_BOW_MAX_KM) if w <= SNAP_BOW_EDGE_MAX_KM else 0.0
-        if d <= SNAP_RADIUS_KM + bow:
+        bow = min(float(skeleton.edge_bow_km[e]), net.snap_bow_max_km) if w <= net.snap_bow_edge_max_km else 0.0
+        if d <= net.snap_radius_km + bow:
             snaps.append(Snap(x, y, d, -1, e, float(t), ((u, t * w), (v, (1.0 - t) * w))))
     snaps.sort(key=lambda s: (s.km, s.node, s.edge))
     return snaps[:SNAP_CANDIDATES]
@@ -324,11 +388,6 @@ def nearest_skeleton_km(skeleton: Skeleton, lon: float, lat: float) -> float:
 
 
 # ----------------------------------------------------------------------------------------------- pairs
-
-
-def corridor_width_km(chord_km: float) -> float:
-    """Half-width of the corridor around a drawn segment of ``chord_km``."""
-    return max(CORRIDOR_MIN_KM, CORRIDOR_FRACTION * chord_km)
 
 
 def corridor_nodes(skeleton: Skeleton, a: Point, b: Point, width_km: float) -> np.ndarray:
@@ -369,7 +428,7 @@ class Option:
 
 @dataclass
 class Pair:
-    """A consecutive stop pair of a rail row and the outcome of its measurement."""
+    """A consecutive stop pair of a lines.csv row and the outcome of its measurement."""
 
     line_id: str
     seq: int
@@ -383,14 +442,15 @@ class Pair:
 
 def measure_pair(skeleton: Skeleton, pair: Pair, a: Point, b: Point, snaps_a: list[Snap], snaps_b: list[Snap]) -> None:
     """Fill ``pair.options`` with the accepted corridor paths between the snap points, or set ``pair.reason``."""
+    net = skeleton.network
     for stop, point, snaps in ((pair.stop_from, a, snaps_a), (pair.stop_to, b, snaps_b)):
         if not snaps:
             near = nearest_skeleton_km(skeleton, *point)
             pair.reason = (
-                f"no_skeleton_within_snap_radius: {stop} (nearest {near:.1f} km, radius {SNAP_RADIUS_KM:g} km)"
+                f"no_skeleton_within_snap_radius: {stop} (nearest {near:.1f} km, radius {net.snap_radius_km:g} km)"
             )
             return
-    width = corridor_width_km(pair.geodesic_km)
+    width = net.corridor_width_km(pair.geodesic_km)
     link_nodes = [node for s in snaps_a + snaps_b for node, _ in s.links]
     ids = np.union1d(corridor_nodes(skeleton, a, b, width), link_nodes).astype(np.int64)
     local = {int(node): i for i, node in enumerate(ids)}
@@ -417,7 +477,7 @@ def measure_pair(skeleton: Skeleton, pair: Pair, a: Point, b: Point, snaps_a: li
         shape=(size, size),
     ).tocsr()
     reach_km = pair.geodesic_km + max(s.km for s in snaps_a) + max(s.km for s in snaps_b)
-    limit = BAND_HIGH * reach_km * 1.01 + 1.0  # no accepted path is longer
+    limit = net.band_high * reach_km * 1.01 + 1.0  # no accepted path is longer
     dist, pred = dijkstra(graph, directed=True, indices=np.arange(n, n + ka), return_predecessors=True, limit=limit)
 
     def step_km(p: int, q: int) -> float:
@@ -443,10 +503,10 @@ def measure_pair(skeleton: Skeleton, pair: Pair, a: Point, b: Point, snaps_a: li
                 same_point = True
                 continue
             ratio = km / geo
-            if km < BAND_LOW * pair.geodesic_km:
+            if km < net.band_low * pair.geodesic_km:
                 shorter = True
                 continue
-            if not BAND_LOW <= ratio <= BAND_HIGH:
+            if not net.band_low <= ratio <= net.band_high:
                 if best_ratio is None or abs(math.log(max(ratio, 1e-9))) < abs(math.log(best_ratio)):
                     best_ratio = max(ratio, 1e-9)
                 continue
@@ -466,9 +526,9 @@ def measure_pair(skeleton: Skeleton, pair: Pair, a: Point, b: Point, snaps_a: li
     if pair.options:
         return
     if best_ratio is not None:
-        pair.reason = f"ratio_outside_band: nearest {best_ratio:.3f} not in [{BAND_LOW:g}, {BAND_HIGH:g}]"
+        pair.reason = f"ratio_outside_band: nearest {best_ratio:.3f} not in [{net.band_low:g}, {net.band_high:g}]"
     elif shorter:
-        pair.reason = f"shorter_than_stops: every path is under {BAND_LOW:g} x the stop-to-stop geodesic"
+        pair.reason = f"shorter_than_stops: every path is under {net.band_low:g} x the stop-to-stop geodesic"
     elif same_point:
         pair.reason = "same_point: both stops snap only to one and the same point"
     elif not {skeleton.component[s.links[0][0]] for s in snaps_a} & {
@@ -517,10 +577,10 @@ def read_places(path: Path) -> dict[str, Point]:
         return {r["id"]: (float(r["lon"]), float(r["lat"])) for r in csv.DictReader(f)}
 
 
-def read_rail_rows(path: Path) -> list[dict[str, str]]:
-    """The rail rows of lines.csv, in file order."""
+def read_rows(path: Path, mode: str) -> list[dict[str, str]]:
+    """The rows of lines.csv of one mode, in file order."""
     with path.open(newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["mode"].strip() == "rail"]
+        return [r for r in csv.DictReader(f) if r["mode"].strip() == mode]
 
 
 def row_stops(row: dict[str, str]) -> list[str]:
@@ -531,7 +591,7 @@ def row_stops(row: dict[str, str]) -> list[str]:
 def derive(
     skeleton: Skeleton, rows: list[dict[str, str]], places: dict[str, Point]
 ) -> tuple[list[Pair], dict[str, list[Snap]]]:
-    """Measure every stop pair of every rail row; also the snap candidates of every stop."""
+    """Measure every stop pair of every row on the skeleton; also the snap candidates of every stop."""
     snaps: dict[str, list[Snap]] = {}
     pairs: list[Pair] = []
     for row in rows:
@@ -577,7 +637,9 @@ def _bridge_note(bridges_km: tuple[float, ...]) -> str:
     return f"bridged: {len(bridges_km)} skeleton gap(s) of {listed} km counted as straight km"
 
 
-def to_record(pair: Pair, snaps: dict[str, list[Snap]], places: dict[str, Point], source: str) -> dict[str, str]:
+def to_record(
+    pair: Pair, snaps: dict[str, list[Snap]], places: dict[str, Point], network: Network, source: str
+) -> dict[str, str]:
     """The track.csv row of a pair."""
     sf, st = snaps[pair.stop_from], snaps[pair.stop_to]
     record = {
@@ -594,6 +656,7 @@ def to_record(pair: Pair, snaps: dict[str, list[Snap]], places: dict[str, Point]
         "ratio": "",
         "path_nodes": "",
         "geometry": "",
+        "network": network.name,
         "source": source,
     }
     if pair.chosen is not None:
@@ -627,9 +690,41 @@ def write_atomic(path: Path, records: list[dict[str, str]]) -> None:
         raise
 
 
-def summary(pairs: list[Pair], rows: list[dict[str, str]]) -> str:
+def kept_records(path: Path, kept: list[Network], lines: Path, places: dict[str, Point]) -> list[dict[str, str]]:
+    """The rows of the ``kept`` networks in the existing output, checked against the current catalog.
+
+    They must be exactly the stop pairs of the catalog's rows of those modes, with the same geodesic
+    km, so that the file written is the one a run over all networks would write. With no output
+    file yet, nothing is kept (a warning says so).
+    """
+    if not kept:
+        return []
+    names = ", ".join(n.name for n in kept)
+    if not path.is_file():
+        print(f"derive_track: warning: {path} does not exist; it will have no {names} rows", file=sys.stderr)
+        return []
+    hint = f"derive_track: {path}: cannot keep the {names} rows ({{}}); run with --network all"
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            sys.exit(hint.format("other columns"))
+        records = [r for r in reader if r["network"] in {n.name for n in kept}]
+    expected = [
+        (row["id"], str(seq), s, t, _km(geodesic_km(*places[s], *places[t])))
+        for n in kept
+        for row in read_rows(lines, n.mode)
+        for seq, (s, t) in enumerate(itertools.pairwise(row_stops(row)))
+        if s in places and t in places
+    ]
+    got = [(r["line_id"], r["seq"], r["from"], r["to"], r["geodesic_km"]) for r in records]
+    if sorted(got) != sorted(expected):
+        sys.exit(hint.format("lines.csv or places.csv changed since"))
+    return records
+
+
+def summary(pairs: list[Pair], rows: list[dict[str, str]], network: Network) -> str:
     """Matched/unmatched counts and, for fully matched rows, osm vs drawn and published km."""
-    out = [f"pairs: {len(pairs)}, matched {sum(p.chosen is not None for p in pairs)}"]
+    out = [f"{network.name}: pairs: {len(pairs)}, matched {sum(p.chosen is not None for p in pairs)}"]
     reasons = Counter(p.reason.split(":")[0] for p in pairs if p.chosen is None)
     out += [f"  unmatched {code}: {n}" for code, n in sorted(reasons.items())]
     by_row: dict[str, list[Pair]] = {}
@@ -646,7 +741,7 @@ def summary(pairs: list[Pair], rows: list[dict[str, str]]) -> str:
     )
     out.append(f"  shared stops snapped to different points by their two matched pairs: {split}")
     full = [r for r in rows if r["id"] in by_row and all(p.chosen for p in by_row[r["id"]])]
-    out.append(f"rail rows: {len(rows)}, fully matched {len(full)}")
+    out.append(f"{network.mode} rows: {len(rows)}, fully matched {len(full)}")
     osm = {r["id"]: sum(p.chosen.km for p in by_row[r["id"]] if p.chosen) for r in full}
     drawn = {r["id"]: sum(p.geodesic_km for p in by_row[r["id"]]) for r in full}
     if full:
@@ -668,31 +763,46 @@ def summary(pairs: list[Pair], rows: list[dict[str, str]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--scgraph", type=Path, help="path to world_railways.py (default: the installed scgraph_data)")
+    parser.add_argument(
+        "--network",
+        choices=[*NETWORKS, "all"],
+        default="all",
+        help="the rows to derive (default all); the other network's rows are kept from --out",
+    )
+    parser.add_argument(
+        "--scgraph", type=Path, help="a network file, or a directory holding them (default: the installed scgraph_data)"
+    )
     parser.add_argument("--lines", type=Path, default=ROOT / "data" / "lines.csv")
     parser.add_argument("--places", type=Path, default=ROOT / "data" / "places.csv")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "track.csv")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
-    skeleton, digest = load_skeleton(find_world_railways(args.scgraph))
-    source = SOURCE
-    if digest != WORLD_RAILWAYS_SHA256:
-        source = f"{PACKAGE} world_railways sha256:{digest[:12]} (OpenStreetMap contributors, ODbL 1.0)"
+    selected = list(NETWORKS.values()) if args.network == "all" else [NETWORKS[args.network]]
+    if args.scgraph is not None and args.scgraph.is_file() and len(selected) > 1:
+        parser.error("--scgraph FILE needs --network rail or --network road (or pass the directory)")
+    places = read_places(args.places)
+    records = kept_records(args.out, [n for n in NETWORKS.values() if n not in selected], args.lines, places)
+    for network in selected:
+        start = time.perf_counter()
+        skeleton, digest = load_skeleton(find_network_file(network, args.scgraph), network)
+        if digest != network.sha256:
+            print(
+                f"derive_track: warning: this {network.name}.py is not the one of {PACKAGE} {PACKAGE_VERSION}",
+                file=sys.stderr,
+            )
+        loaded = time.perf_counter()
+        rows = read_rows(args.lines, network.mode)
+        pairs, snaps = derive(skeleton, rows, places)
+        records += [to_record(p, snaps, places, network, network.source(digest)) for p in pairs]
+        print(summary(pairs, rows, network), file=sys.stderr)
         print(
-            f"derive_track: warning: this world_railways.py is not the one of {PACKAGE} {PACKAGE_VERSION}",
+            f"{network.name}: {len(pairs)} pairs; load {loaded - start:.1f} s, "
+            f"derive {time.perf_counter() - loaded:.1f} s",
             file=sys.stderr,
         )
-    loaded = time.perf_counter()
-    rows = read_rail_rows(args.lines)
-    places = read_places(args.places)
-    pairs, snaps = derive(skeleton, rows, places)
-    write_atomic(args.out, [to_record(p, snaps, places, source) for p in pairs])
-    end = time.perf_counter()
-    print(summary(pairs, rows), file=sys.stderr)
-    print(
-        f"wrote {args.out}: {len(pairs)} pairs; load {loaded - start:.1f} s, derive {end - loaded:.1f} s",
-        file=sys.stderr,
-    )
+        del skeleton  # free it before the next network's file is parsed
+    records.sort(key=lambda r: (r["line_id"], int(r["seq"])))
+    write_atomic(args.out, records)
+    print(f"wrote {args.out}: {len(records)} pairs", file=sys.stderr)
     return 0
 
 

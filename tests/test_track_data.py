@@ -1,9 +1,9 @@
-"""Checks on the committed data/track.csv (OSM track length of every rail stop pair, data/track.md).
+"""Checks on the committed data/track.csv (OSM length of every rail and road stop pair, data/track.md).
 
 Reads the catalog with the plain csv module (no silkroute import). The oracle recomputes a sample
-of matched pairs on ../shared/data/real/rail_osm_eurasia_skeleton.geojson.gz, an independent cut
-of the same OpenStreetMap network; it skips when that file is absent, unless
-SILKROUTE_REQUIRE_SHARED is set.
+of matched rail pairs on ../shared/data/real/rail_osm_eurasia_skeleton.geojson.gz, an independent
+cut of the same OpenStreetMap railway network (there is no shared highway file); it skips when that
+file is absent, unless SILKROUTE_REQUIRE_SHARED is set.
 """
 
 from __future__ import annotations
@@ -30,9 +30,11 @@ SHARED_SKELETON = ROOT.parent / "shared" / "data" / "real" / "rail_osm_eurasia_s
 GEOD = Geod(ellps="WGS84")
 EARTH_RADIUS_KM = 6371.0088
 
-# The method's parameters, as documented in data/track.md.
-BAND_LOW, BAND_HIGH = 0.98, 1.5
-CORRIDOR_MIN_KM, CORRIDOR_FRACTION = 20.0, 0.3
+# The method's parameters, as documented in data/track.md: network -> lines.csv mode, band, corridor.
+RAIL, ROAD = "world_railways", "world_highways"
+MODE = {RAIL: "rail", ROAD: "road"}
+BAND = {RAIL: (0.98, 1.5), ROAD: (0.98, 1.5)}
+CORRIDOR_MIN_KM, CORRIDOR_FRACTION = 20.0, 0.3  # the rail corridor, for the oracle
 SHARED_BOX = (5.0, 25.0, 105.0, 62.0)  # lon/lat cut of the shared file
 ORACLE_SAMPLE = 20
 
@@ -50,6 +52,7 @@ COLUMNS = [
     "ratio",
     "path_nodes",
     "geometry",
+    "network",
     "source",
 ]
 REASON_CODES = {
@@ -75,9 +78,9 @@ def track() -> tuple[list[str], list[dict[str, str]]]:
 
 
 @cache
-def rail_rows() -> list[dict[str, str]]:
+def catalog_rows(network: str) -> list[dict[str, str]]:
     with (DATA / "lines.csv").open(newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["mode"].strip() == "rail"]
+        return [r for r in csv.DictReader(f) if r["mode"].strip() == MODE[network]]
 
 
 @cache
@@ -86,8 +89,8 @@ def places() -> dict[str, tuple[float, float]]:
         return {r["id"]: (float(r["lon"]), float(r["lat"])) for r in csv.DictReader(f)}
 
 
-def matched() -> list[dict[str, str]]:
-    return [r for r in track()[1] if r["status"] == "matched"]
+def matched(network: str | None = None) -> list[dict[str, str]]:
+    return [r for r in track()[1] if r["status"] == "matched" and network in (None, r["network"])]
 
 
 def points(row: dict[str, str]) -> list[tuple[float, float]]:
@@ -99,20 +102,25 @@ def points(row: dict[str, str]) -> list[tuple[float, float]]:
 def test_columns_source_and_order() -> None:
     header, rows = track()
     assert header == COLUMNS
+    assert {r["network"] for r in rows} == set(MODE)
     for r in rows:
-        assert r["source"].startswith("scgraph-data 2.0.0 world_railways"), r["source"]
+        assert r["source"].startswith(f"scgraph-data 2.0.0 {r['network']} "), r["source"]
         assert "OpenStreetMap" in r["source"] and "ODbL 1.0" in r["source"]
     keys = [(r["line_id"], int(r["seq"])) for r in rows]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
-def test_one_row_per_stop_pair_of_every_rail_row() -> None:
+@pytest.mark.parametrize("network", list(MODE))
+def test_one_row_per_stop_pair_of_every_row(network: str) -> None:
+    """Every rail (road) row of lines.csv has one world_railways (world_highways) row per stop pair."""
     by_line: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in track()[1]:
-        by_line[r["line_id"]].append(r)
-    rail = rail_rows()
-    assert set(by_line) == {r["id"] for r in rail if len(r["stops"].split(";")) > 1}
-    for line in rail:
+        if r["network"] == network:
+            by_line[r["line_id"]].append(r)
+    lines = catalog_rows(network)
+    assert lines
+    assert set(by_line) == {r["id"] for r in lines if len(r["stops"].split(";")) > 1}
+    for line in lines:
         stops = [s.strip() for s in line["stops"].split(";") if s.strip()]
         got = [(int(r["seq"]), r["from"], r["to"]) for r in by_line[line["id"]]]
         assert got == [(i, s, t) for i, (s, t) in enumerate(itertools.pairwise(stops))], line["id"]
@@ -135,39 +143,43 @@ def test_unmatched_rows_give_a_reason_and_no_length() -> None:
             assert r["reason"] == "" or r["reason"].startswith("bridged: "), r["reason"]
 
 
-def test_matched_rows_are_plausible() -> None:
-    rows = matched()
+@pytest.mark.parametrize("network", list(MODE))
+def test_matched_rows_are_plausible(network: str) -> None:
+    rows = matched(network)
     assert rows
+    low, high = BAND[network]
     for r in rows:
         name = f"{r['line_id']} #{r['seq']}"
         osm, ratio = float(r["osm_km"]), float(r["ratio"])
         assert KM.match(r["osm_km"]) and KM.match(r["snap_from_km"]) and KM.match(r["snap_to_km"]), name
-        assert BAND_LOW <= ratio <= BAND_HIGH, name
-        assert osm >= BAND_LOW * float(r["geodesic_km"]), name
+        assert low <= ratio <= high, name
+        assert osm >= low * float(r["geodesic_km"]), name
         pts = points(r)
         assert pts[0] == pytest.approx(places()[r["from"]], abs=6e-6), name
         assert pts[-1] == pytest.approx(places()[r["to"]], abs=6e-6), name
         assert int(r["path_nodes"]) == len(pts) - 2 >= 2, name
         # the ratio, the snap distances and osm_km >= 0.98 x geodesic, from the snapped coordinates
         snapped = _km(*pts[1], *pts[-2])
-        assert osm >= BAND_LOW * snapped - 0.002, name
+        assert osm >= low * snapped - 0.002, name
         assert ratio == pytest.approx(osm / snapped, rel=1e-3, abs=1e-3), name
         assert float(r["snap_from_km"]) == pytest.approx(_km(*pts[0], *pts[1]), abs=0.002), name
         assert float(r["snap_to_km"]) == pytest.approx(_km(*pts[-2], *pts[-1]), abs=0.002), name
 
 
-def test_row_lengths_are_longer_than_drawn() -> None:
-    """A fully matched row's track is rarely shorter than its drawn (chord) length."""
+@pytest.mark.parametrize("network", list(MODE))
+def test_row_lengths_are_longer_than_drawn(network: str) -> None:
+    """A fully matched row's track (road) is rarely shorter than its drawn (chord) length."""
     by_line: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in track()[1]:
-        by_line[r["line_id"]].append(r)
+        if r["network"] == network:
+            by_line[r["line_id"]].append(r)
     ratios = [
         sum(float(r["osm_km"]) for r in rows) / sum(float(r["geodesic_km"]) for r in rows)
         for rows in by_line.values()
         if all(r["status"] == "matched" for r in rows)
     ]
     assert len(ratios) >= 10
-    assert min(ratios) >= BAND_LOW
+    assert min(ratios) >= BAND[network][0]
     assert 1.03 <= float(np.median(ratios)) <= 1.25
 
 
@@ -287,7 +299,7 @@ def shared() -> SharedSkeleton:
 
 
 def oracle_sample() -> list[dict[str, str]]:
-    eligible = [r for r in matched() if not r["reason"] and _inside_shared_box(r)]
+    eligible = [r for r in matched(RAIL) if not r["reason"] and _inside_shared_box(r)]
     step = max(1, len(eligible) // ORACLE_SAMPLE)
     return eligible[::step][:ORACLE_SAMPLE]
 
