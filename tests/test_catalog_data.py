@@ -66,7 +66,7 @@ def test_catalog_size_and_sources(cat) -> None:
     published = cat.lines[cat.lines["published_km_mode"].notna()]
     assert (published["source"].str.len() > 5).all()
     # every place is within the corridor region and no two places in different countries coincide by accident
-    assert cat.places["lon"].between(-10, 125).all() and cat.places["lat"].between(20, 62).all()
+    assert cat.places["lon"].between(-10, 135).all() and cat.places["lat"].between(20, 62).all()
 
 
 def test_dwell_ranges_are_sane(cat) -> None:

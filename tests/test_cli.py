@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from silkroute import corridors
 from silkroute.cli import app
 
 runner = CliRunner()
@@ -59,7 +60,7 @@ def test_compare_json_contract() -> None:
     assert [c["scenario"] for c in data["comparisons"]] == ["baseline", "cku-open"]
     for comp in data["comparisons"]:
         names = [c["corridor"] for c in comp["corridors"]]
-        assert names == ["northern", "middle", "cku", "southern-iran"]
+        assert names == list(corridors.load())
         for c in comp["corridors"]:
             assert {
                 "corridor",
@@ -83,7 +84,7 @@ def test_compare_csv() -> None:
     res = run("compare", "--from", "Xian", "--to", "Duisburg", "--format", "csv")
     assert res.exit_code == 0, res.stderr
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
-    assert [r["corridor"] for r in rows] == ["northern", "middle", "cku", "southern-iran"]
+    assert [r["corridor"] for r in rows] == list(corridors.load())
     assert float(rows[0]["time_h"]) > 0
 
 
@@ -237,6 +238,7 @@ def test_uncertainty_json_contract() -> None:
     data = json.loads(res.stdout)
     assert {"origin", "destination", "scenario", "draws", "seed", "corridors", "differences"} <= set(data)
     assert data["draws"] == 2000 and data["seed"] == 4
-    cku = next(d for d in data["differences"] if d["a"] == "cku" and d["b"] == "northern")
+    assert data["reference"] == "middle"  # Turkey is compared against the Middle Corridor, not the northern route
+    cku = next(d for d in data["differences"] if d["a"] == "cku-iran" and d["b"] == data["reference"])
     assert {"p50_days", "p_a_faster_by_7d", "p_a_faster_by_10d"} <= set(cku)
     assert res.stdout == run(*args).stdout  # the seed reproduces the output

@@ -98,13 +98,15 @@ def test_refine_network_rescales_catalog_edges(mini_catalog_dir) -> None:
     H = conflate.refine_network(G, ref)
     refined = [d for *_, d in H.edges(data=True) if d.get("refined")]
     assert refined and all(d["line_id"] == "KZ-TURKSIB-ALMATY-SARYAGASH" for d in refined)
+    matched = ref.sections[ref.sections["status"] == "matched"]
+    # the refined edges carry the detailed track's length (both directions), the old length in length_catalog
+    assert sum(d["length"] for d in refined) == pytest.approx(2000 * matched["detailed_km"].sum(), rel=1e-3)
     before = sum(d["length"] for *_, d in G.edges(data=True) if d.get("line_id") == "KZ-TURKSIB-ALMATY-SARYAGASH")
     after = sum(d["length"] for *_, d in H.edges(data=True) if d.get("line_id") == "KZ-TURKSIB-ALMATY-SARYAGASH")
-    matched = ref.sections[ref.sections["status"] == "matched"]
-    assert after - before == pytest.approx(2000 * (matched["detailed_km"] - matched["catalog_km"]).sum(), rel=1e-3)
+    assert after - before == pytest.approx(sum(d["length"] - d["length_catalog"] for d in refined), rel=1e-9)
     e = refined[0]
     assert e["travel_time"] == pytest.approx(timing.edge_hours(e, model)["running"] * 3600)
-    assert e["length_catalog"] < e["length"]
+    assert e["length_catalog"] != e["length"]
     assert not any(d.get("refined") for *_, d in G.edges(data=True))  # G untouched
 
 

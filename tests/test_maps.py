@@ -287,7 +287,7 @@ def test_headline_map_keeps_the_map_visible(tmp_path: Path) -> None:
     assert report.markers == len(cat.crossings) + len(cat.gauge_changes) + ports + 2 * len(HEADLINE_PAIRS)
     # One layer per corridor and scenario, shared by the pairs, each listed once:
     assert [label for label in report.layer_labels if " · " in label] == labels
-    assert 4 <= len(labels) <= 8 and "Border crossings" in report.layer_labels
+    assert 4 <= len(labels) <= 2 * len(corridors.load()) and "Border crossings" in report.layer_labels
     assert 0.05 < report.areas[".sr-compare"] < 0.45  # the old stacked panels covered the whole map
     assert report.areas[".sr-legend"] < 0.05  # collapsed while routes are drawn
     assert report.areas[".leaflet-control-layers"] < 0.02  # collapsed to its button

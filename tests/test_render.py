@@ -53,7 +53,9 @@ def test_uncertainty_table_names_the_reference() -> None:
     buf = io.StringIO()
     tables.uncertainty(render.console(buf), res)
     text = buf.getvalue()
-    assert "cku vs northern" in text and "northern vs cku" in text
+    assert res.reference == "middle"  # Turkey is measured against the Middle Corridor (corridors.toml regions)
+    assert "cku-iran vs middle" in text and "middle vs cku-iran" in text
+    assert "northern vs" not in text  # the northern corridor does not serve Turkey
     assert f"({res.draws:,} draws" in " ".join(text.split())  # the title wraps at the table's width
 
 

@@ -54,7 +54,7 @@ def test_degenerate_distributions_give_the_deterministic_result(mini) -> None:
         model=flat,
     )
     (c,) = res.corridors
-    assert np.all(c.days == c.days[0])
+    np.testing.assert_allclose(c.days, c.days[0], rtol=1e-12)  # BLAS may round columns differently
     assert c.days[0] == pytest.approx(c.expected_days, rel=1e-12)
 
 

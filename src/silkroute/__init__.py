@@ -7,7 +7,7 @@ network with transfer edges), ``timing`` and ``scenario`` (the time model and
 what scenarios change), ``places`` and ``routing`` (look-up and paths),
 ``corridors`` (named corridors and their comparison), the analyses
 ``uncertainty``, ``criticality``, ``reach``, ``conflate``, ``sweep``, the main
-job ``report``, and the outputs ``io`` (networks and layers on disk), ``maps``
+job ``report``, ``validation`` (the model against published runs), and the outputs ``io`` (networks and layers on disk), ``maps``
 (folium, offline) and ``cli``. ``schema`` owns the names of edge kinds,
 attributes, units, triples and time components.
 """
@@ -33,9 +33,11 @@ from silkroute import (
     routing,
     scenario,
     schema,
+    sections,
     sweep,
     timing,
     uncertainty,
+    validation,
 )
 from silkroute._errors import (
     AssetError,
@@ -82,8 +84,10 @@ __all__ = [
     "routing",
     "scenario",
     "schema",
+    "sections",
     "shortest",
     "sweep",
     "timing",
     "uncertainty",
+    "validation",
 ]

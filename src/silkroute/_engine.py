@@ -26,7 +26,7 @@ from silkroute import schema
 from silkroute._validate import validate_network
 from silkroute.places import PlaceIndex
 
-__all__ = ["WEIGHTS", "Compiled", "GraphView", "Request", "Search"]
+__all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search"]
 
 #: What a route minimises → the edge attribute that is its weight.
 WEIGHTS = {"time": schema.TRAVEL_TIME, "distance": schema.LENGTH}
@@ -74,6 +74,18 @@ class Search:
     matrix: sp.csr_array
     edge_of: np.ndarray  # CSR entry → edge index
     codes: np.ndarray  # sorted u * n + v of the entries, for look-up
+    weight: np.ndarray  # the weight of every edge
+    allowed: np.ndarray  # the request's mask over every edge
+
+
+@dataclass(frozen=True)
+class EdgeStage:
+    """A waypoint that is a link: the walk must traverse one of these edges (e.g. a ferry crossing)."""
+
+    edges: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.edges)
 
 
 @dataclass(frozen=True)
@@ -221,7 +233,8 @@ class Compiled:
             The matrix and its entry → edge map.
         """
         w = self.weights[req.optimize] if weight is None else weight
-        edges = np.flatnonzero(self.mask(req))
+        allowed = self.mask(req)
+        edges = np.flatnonzero(allowed)
         n = self.n
         code = self.u[edges] * n + self.v[edges]
         order = np.lexsort((w[edges], code))
@@ -234,7 +247,7 @@ class Compiled:
         indptr = np.cumsum(indptr)
         # one extra row and column: the virtual source (index n)
         matrix = sp.csr_array((w[edges].astype(float), code % n, indptr), shape=(n + 1, n + 1))
-        return Search(matrix, edges, code)
+        return Search(matrix, edges, code, w, allowed)
 
     # ----------------------------------------------------------------------- searches
 
@@ -271,15 +284,16 @@ class Compiled:
         dist, _pred = self._from(s, idx, np.zeros(len(idx)))
         return dist[: self.n]
 
-    def staged(self, s: Search, stages: Sequence[np.ndarray]) -> tuple[float, list[int]] | None:
-        """Return the cheapest walk that passes the stages in order (each a set of nodes), or ``None``.
+    def staged(self, s: Search, stages: Sequence[np.ndarray | EdgeStage]) -> tuple[float, list[int]] | None:
+        """Return the cheapest walk that passes the stages in order, or ``None``.
 
         Parameters
         ----------
         s
             A search matrix.
         stages
-            Node index arrays: the start nodes, the waypoint sets in order, the end nodes.
+            The start nodes, the waypoints in order and the end nodes: each a node index
+            array, or an :class:`EdgeStage` whose edges the walk must traverse.
 
         Returns
         -------
@@ -288,25 +302,44 @@ class Compiled:
         """
         if any(len(st) == 0 for st in stages):
             return None
-        n = self.n
-        best: dict[int, tuple[float, list[int]]] = {int(x): (0.0, []) for x in stages[0]}
+        first = stages[0]
+        starts = first.edges if isinstance(first, EdgeStage) else first
+        best: dict[int, tuple[float, list[int]]] = {int(x): (0.0, []) for x in starts}
         for nxt in stages[1:]:
-            starts = np.array(sorted(best), dtype=np.int64)
-            dist, pred = self._from(s, starts, np.array([best[int(x)][0] for x in starts]))
-            new: dict[int, tuple[float, list[int]]] = {}
-            for target in nxt.tolist():
-                if not np.isfinite(dist[target]):
-                    continue
-                nodes = [target]
-                while pred[nodes[-1]] != n:
-                    nodes.append(int(pred[nodes[-1]]))
-                nodes.reverse()
-                source = nodes[0]
-                new[target] = (float(dist[target]), best[source][1] + self._edges_between(s, nodes))
+            if isinstance(nxt, EdgeStage):
+                edges = nxt.edges[s.allowed[nxt.edges]]
+                reached = self._advance(s, best, np.unique(self.u[edges]))
+                new: dict[int, tuple[float, list[int]]] = {}
+                for e in edges.tolist():
+                    tail, head = int(self.u[e]), int(self.v[e])
+                    if tail in reached:
+                        cost = reached[tail][0] + float(s.weight[e])
+                        if head not in new or cost < new[head][0]:
+                            new[head] = (cost, [*reached[tail][1], e])
+            else:
+                new = self._advance(s, best, nxt)
             if not new:
                 return None
             best = new
         return min(best.values(), key=lambda t: t[0])
+
+    def _advance(
+        self, s: Search, best: dict[int, tuple[float, list[int]]], targets: np.ndarray
+    ) -> dict[int, tuple[float, list[int]]]:
+        """Extend the walks ending at the keys of ``best`` to each reachable node of ``targets``."""
+        n = self.n
+        starts = np.array(sorted(best), dtype=np.int64)
+        dist, pred = self._from(s, starts, np.array([best[int(x)][0] for x in starts]))
+        new: dict[int, tuple[float, list[int]]] = {}
+        for target in targets.tolist():
+            if not np.isfinite(dist[target]):
+                continue
+            nodes = [target]
+            while pred[nodes[-1]] != n:
+                nodes.append(int(pred[nodes[-1]]))
+            nodes.reverse()
+            new[target] = (float(dist[target]), best[nodes[0]][1] + self._edges_between(s, nodes))
+        return new
 
     def _edges_between(self, s: Search, nodes: list[int]) -> list[int]:
         """Map consecutive node indices of a path to the edges the search used."""

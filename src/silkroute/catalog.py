@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely import LineString
 
@@ -104,6 +105,7 @@ class _Col:
     name: str
     parse: Callable[[str], Any]
     required: bool = True
+    column: bool = True  # False: the column may be absent from the file (its cells are then empty)
 
 
 class _BadCellError(ValueError):
@@ -168,10 +170,10 @@ def _yes_no(cell: str) -> bool:
     return bool(_enum(("yes", "no"))(cell.lower()) == "yes")
 
 
-def _triple(triple: schema.Triple, *, positive: bool = False, required: bool = True) -> list[_Col]:
+def _triple(triple: schema.Triple, *, positive: bool = False, required: bool = True, column: bool = True) -> list[_Col]:
     """The low/mode/high columns of a triple (``dwell_low_h`` …)."""
     parse = _number(0, 1e6, positive=positive)
-    return [_Col(column, parse, required) for column in triple.columns]
+    return [_Col(c, parse, required, column) for c in triple.columns]
 
 
 _SOURCE = _Col("source", _text)
@@ -208,6 +210,8 @@ SCHEMA: dict[str, list[_Col]] = {
         _Col("gauge", _gauge_set, required=False),
         _Col("customs", _yes_no),
         *_triple(schema.DWELL),
+        *_triple(schema.DWELL_REVERSE, required=False, column=False),
+        _Col("dwell_basis", _enum(schema.DWELL_BASES), required=False, column=False),
         _SOURCE,
         _STATUS,
     ],
@@ -226,6 +230,8 @@ SCHEMA: dict[str, list[_Col]] = {
         _STATUS,
         *_triple(schema.SAILING, positive=True),
         *_triple(schema.WAIT),
+        _Col("customs", _yes_no, required=False, column=False),
+        *_triple(schema.DWELL, required=False, column=False),
         _SOURCE,
     ],
     "terminals.csv": [
@@ -262,6 +268,9 @@ class Catalog:
         The other tables of ``data/README.md`` with typed columns.
     directory
         Where the files were read from.
+    track
+        ``track.csv``: the OpenStreetMap track length of each line section
+        (see :mod:`silkroute.sections`), or ``None`` if the catalog has none.
     """
 
     places: pd.DataFrame
@@ -272,6 +281,7 @@ class Catalog:
     terminals: pd.DataFrame
     speeds: pd.DataFrame
     directory: Path
+    track: pd.DataFrame | None = None
 
     def copy(self) -> Catalog:
         """Return a deep copy (tables included).
@@ -290,6 +300,7 @@ class Catalog:
             terminals=self.terminals.copy(deep=True),
             speeds=self.speeds.copy(deep=True),
             directory=self.directory,
+            track=None if self.track is None else self.track.copy(deep=True),
         )
 
     def place_name(self, place_id: str) -> str:
@@ -339,6 +350,9 @@ def _read_table(path: Path, columns: list[_Col]) -> pd.DataFrame:
         msg = f"{path}: cannot be read as UTF-8 CSV ({exc}); save it as CSV UTF-8"
         raise CatalogError(msg) from exc
     raw.columns = [str(c).strip() for c in raw.columns]
+    for c in columns:
+        if not c.column and c.name not in raw.columns:
+            raw[c.name] = ""
     missing = [c.name for c in columns if c.name not in raw.columns]
     if missing:
         msg = f"missing column(s) {', '.join(missing)}; the header must include them (see data/README.md)"
@@ -497,7 +511,28 @@ def _load(directory: Path) -> Catalog:
         terminals=tables["terminals.csv"].set_index("place", drop=False),
         speeds=speeds,
         directory=directory,
+        track=_read_track(directory / "track.csv"),
     )
+
+
+_TRACK_COLUMNS = ("line_id", "seq", "from", "to", "status", "reason", "geodesic_km", "osm_km", "geometry", "source")
+
+
+def _read_track(path: Path) -> pd.DataFrame | None:
+    """Read ``track.csv`` (OSM track lengths of line sections) if the catalog has one."""
+    if not path.is_file():
+        return None
+    try:
+        table = pd.read_csv(path, dtype={"line_id": str, "from": str, "to": str, "reason": str}, keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        msg = f"{path}: cannot be read as CSV ({exc}); re-create it with scripts/derive_track.py"
+        raise CatalogError(msg) from exc
+    missing = [c for c in _TRACK_COLUMNS if c not in table.columns]
+    if missing:
+        raise _fail(path, 1, missing[0], "missing column; re-create the file with scripts/derive_track.py")
+    for column in ("geodesic_km", "osm_km"):
+        table[column] = pd.to_numeric(table[column].replace("", np.nan), errors="coerce")
+    return table
 
 
 def _check_lines(path: Path, lines: pd.DataFrame, places: pd.DataFrame, speeds: pd.DataFrame) -> gpd.GeoDataFrame:

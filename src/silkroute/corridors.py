@@ -38,7 +38,7 @@ __all__ = [
     "load",
 ]
 
-_KEYS = {"title", "description", "via", "avoid", "avoid_places", "no_ferries", "mode", "serves"}
+_KEYS = {"title", "description", "via", "avoid", "avoid_places", "no_ferries", "mode", "serves", "family", "east"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,23 @@ class Corridor:
     no_ferries: bool = False
     mode: str = "rail"
     serves: frozenset[str] = frozenset()
+    family: str = ""
+    east: frozenset[str] = frozenset({"CHN"})
+
+    def eastbound(self, origin_country: str | None, destination_country: str | None) -> bool:
+        """Tell whether a run goes towards the corridor's eastern end (its waypoints are passed in reverse).
+
+        Parameters
+        ----------
+        origin_country, destination_country
+            ISO3 codes.
+
+        Returns
+        -------
+        bool
+            ``True`` when the destination lies in :attr:`east` and the origin does not.
+        """
+        return destination_country in self.east and origin_country not in self.east
 
     def transit_avoid(self, origin_country: str, destination_country: str) -> list[str]:
         """Return the countries avoided for transit: the origin's and destination's countries stay allowed.
@@ -82,14 +99,54 @@ class Corridors(Mapping[str, Corridor]):
         The name of the reference corridor.
     groups
         Named groups of ISO3 codes (``europe``), as in ``corridors.toml``.
+    regions
+        Region name → (its ISO3 codes, its reference corridor); a comparison is
+        measured against the reference of the region of its far (non-Chinese) end.
     """
 
     def __init__(
-        self, corridors: Mapping[str, Corridor], reference: str, groups: Mapping[str, frozenset[str]] | None = None
+        self,
+        corridors: Mapping[str, Corridor],
+        reference: str,
+        groups: Mapping[str, frozenset[str]] | None = None,
+        regions: Mapping[str, tuple[frozenset[str], str]] | None = None,
     ) -> None:
         self._corridors = dict(corridors)
         self.reference = reference
         self.groups = dict(groups or {})
+        self.regions = dict(regions or {})
+
+    def region_of(self, country: str | None) -> str | None:
+        """Return the region a country belongs to (``None`` if it is in none).
+
+        Parameters
+        ----------
+        country
+            An ISO3 code.
+
+        Returns
+        -------
+        str or None
+            The region name.
+        """
+        return next((name for name, (codes, _ref) in self.regions.items() if country in codes), None)
+
+    def reference_for(self, origin_country: str | None, destination_country: str | None) -> str:
+        """Return the reference corridor of a pair: that of the region of its far (non-Chinese) end.
+
+        Parameters
+        ----------
+        origin_country, destination_country
+            ISO3 codes.
+
+        Returns
+        -------
+        str
+            A corridor name (:attr:`reference` when the far end is in no region).
+        """
+        far = origin_country if destination_country == "CHN" and origin_country != "CHN" else destination_country
+        region = self.region_of(far)
+        return self.regions[region][1] if region is not None else self.reference
 
     def countries(self, names: Sequence[str]) -> frozenset[str]:
         """Expand group names and ISO3 codes to a set of ISO3 codes.
@@ -131,6 +188,7 @@ class CorridorResult:
     delta_vs_reference_h: float | None = None
     title: str = ""
     reference: str = ""
+    family: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -151,6 +209,7 @@ class CorridorResult:
         delta = None if self.delta_vs_reference_h is None else round(self.delta_vs_reference_h, 1)
         return {
             "corridor": self.corridor,
+            "family": self.family,
             "title": self.title,
             "feasible": self.feasible,
             "reason": self.reason or None,
@@ -180,6 +239,7 @@ class CorridorResult:
         return {
             "scenario": self.scenario,
             "corridor": self.corridor,
+            "family": self.family,
             "title": self.title,
             "feasible": self.feasible,
             "reason": self.reason or None,
@@ -227,6 +287,34 @@ class Comparison:
             The result.
         """
         return next(r for r in self.results[scenario] if r.corridor == name)
+
+    def best(self, scenario: str, name: str) -> CorridorResult:
+        """Return the fastest feasible corridor of a family (the claim "CKU" means its best variant).
+
+        Parameters
+        ----------
+        scenario
+            A scenario name of :attr:`results`.
+        name
+            A family name, or a corridor name standing for its family.
+
+        Returns
+        -------
+        CorridorResult
+            The fastest feasible member; if none is feasible, the corridor called ``name`` (or the
+            family's first member), whose ``reason`` says why.
+        """
+        items = self.results[scenario]
+        named = next((r for r in items if r.corridor == name), None)
+        family = named.family if named is not None and named.family else name
+        members = [r for r in items if r.family == family or r.corridor == name]
+        if not members:
+            msg = f"no corridor or family called {name!r} (corridors: {', '.join(r.corridor for r in items)})"
+            raise KeyError(msg)
+        feasible = [r for r in members if r.route is not None]
+        if feasible:
+            return min(feasible, key=lambda r: r.route.time_h if r.route is not None else float("inf"))
+        return named if named is not None else members[0]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the comparison as a JSON-ready dict (the ``compare`` CLI contract).
@@ -300,6 +388,9 @@ def load(path: str | os.PathLike[str] | None = None) -> Corridors:
         serves: set[str] = set()
         for s in d.get("serves", []):
             serves |= groups.get(s, frozenset({s}))
+        east: set[str] = set()
+        for s in d.get("east", ["CHN"]):
+            east |= groups.get(s, frozenset({s}))
         out[name] = Corridor(
             name=name,
             title=str(d.get("title", name)),
@@ -310,12 +401,24 @@ def load(path: str | os.PathLike[str] | None = None) -> Corridors:
             no_ferries=bool(d.get("no_ferries", False)),
             mode=str(d.get("mode", "rail")),
             serves=frozenset(serves),
+            family=str(d.get("family", name)),
+            east=frozenset(east),
         )
-    reference = str(cfg.get("reference", next(iter(out), "")))
+    regions: dict[str, tuple[frozenset[str], str]] = {}
+    for region, d in cfg.get("regions", {}).items():
+        codes: set[str] = set()
+        for c in d.get("countries", []):
+            codes |= groups.get(c, frozenset({c}))
+        ref = str(d.get("reference", ""))
+        if ref not in out:
+            msg = f"{path}, regions.{region}.reference: {ref!r} is not a corridor; use one of {', '.join(out)}"
+            raise CatalogError(msg)
+        regions[region] = (frozenset(codes), ref)
+    reference = str(cfg.get("reference") or next((r for _c, r in regions.values()), next(iter(out), "")))
     if reference not in out:
         msg = f"{path}, key 'reference': {reference!r} is not a corridor; use one of {', '.join(out)}"
         raise CatalogError(msg)
-    return Corridors(out, reference, groups)
+    return Corridors(out, reference, groups, regions)
 
 
 def corridor_routes(
@@ -361,18 +464,21 @@ def corridor_routes(
     if any(all(p in missing for p in group) for group in c.via):
         msg = f"this network has none of the {c.name} corridor's waypoints {', '.join(missing)}"
         raise NoRouteError(msg)
-    country_t = net.places[t].country
-    if c.serves and country_t not in c.serves:
-        msg = f"the {c.name} corridor does not serve destinations in {country_t}"
+    country_o, country_t = net.places[o].country, net.places[t].country
+    eastbound = c.eastbound(country_o, country_t)
+    far = country_o if eastbound else country_t
+    if c.serves and far not in c.serves:
+        msg = f"the {c.name} corridor does not serve {'origins' if eastbound else 'destinations'} in {far}"
         raise NoRouteError(msg)
     countries = net.places.countries()
+    via = [[p for p in group if p in net.places] for group in c.via]
     return routing.route(
         net,
         o,
         t,
         optimize="time",
-        via=[[p for p in group if p in net.places] for group in c.via],
-        avoid_countries=[x for x in c.transit_avoid(str(net.places[o].country), str(country_t)) if x in countries],
+        via=via[::-1] if eastbound else via,
+        avoid_countries=[x for x in c.transit_avoid(str(country_o), str(country_t)) if x in countries],
         avoid_places=[p for p in c.avoid_places if p in net.places],
         avoid_kinds=(schema.FERRY,) if c.no_ferries else (),
         avoid_links=avoid_links,
@@ -404,15 +510,21 @@ def compare_on(
     corridors = corridors or load()
     net = routing.compile(G)
     name = str(net.G.graph.get("scenario", ""))
+    o, t = routing.resolve_pair(net, origin, destination)
+    reference = corridors.reference_for(net.places[o].country, net.places[t].country)
     results = []
     for c in corridors.values():
         try:
-            r = corridor_routes(net, c, origin, destination)[0]
+            r: Route | None = corridor_routes(net, c, o, t)[0]
+            reason = ""
         except NoRouteError as exc:
-            results.append(CorridorResult(c.name, name, False, str(exc), title=c.title, reference=corridors.reference))
-            continue
-        results.append(CorridorResult(c.name, name, True, route=r, title=c.title, reference=corridors.reference))
-    ref = next((res.route for res in results if res.corridor == corridors.reference and res.route is not None), None)
+            r, reason = None, str(exc)
+        results.append(
+            CorridorResult(
+                c.name, name, r is not None, reason, route=r, title=c.title, reference=reference, family=c.family
+            )
+        )
+    ref = next((res.route for res in results if res.corridor == reference and res.route is not None), None)
     for res in results:
         if ref is not None and res.route is not None:
             res.delta_vs_reference_h = res.route.time_h - ref.time_h
@@ -446,7 +558,8 @@ def compare_networks(
     first = next(iter(compiled.values()))
     o, t = routing.resolve_pair(first, origin, destination)
     results = {s: compare_on(net, o, t, corridors) for s, net in compiled.items()}
-    return Comparison(o, t, first.places[o].name, first.places[t].name, corridors.reference, results)
+    reference = corridors.reference_for(first.places[o].country, first.places[t].country)
+    return Comparison(o, t, first.places[o].name, first.places[t].name, reference, results)
 
 
 def compare(

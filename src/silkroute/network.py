@@ -29,9 +29,11 @@ from collections import defaultdict
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import shapely
 
 from silkroute import catalog as _catalog
+from silkroute import sections as _sections
 from silkroute import schema
 from silkroute._errors import CatalogError
 from silkroute._validate import validate_network
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-LINE_ATTRIBUTES = ("line_id", "name", "mode", "gauge", "status", "speed_class", "country")
+LINE_ATTRIBUTES = ("line_id", "seq", "name", "mode", "gauge", "status", "speed_class", "country", "length_source")
 
 
 def rail_layers(G: nx.MultiDiGraph, place: str) -> list[str]:
@@ -145,7 +147,10 @@ def build_network(cat: _catalog.Catalog) -> nx.MultiDiGraph:
     networkx.MultiDiGraph
         osmnx-style graph; ``graph["build_report"]`` says what the builder did.
     """
-    lines = cat.lines.rename(columns={"id": "line_id"}).reset_index(drop=True)
+    lines = _sections.sections(cat)
+    # each section's edges are scaled to its length (published, OSM track or circuity estimate)
+    drawn = lines.geometry.map(GEOD.geometry_length)
+    lines["length_scale"] = (lines["length_km"] * 1000.0 / drawn.where(drawn > 0, np.nan)).fillna(1.0)
     places = cat.places.reset_index(drop=True)
     stops = {s for row in cat.lines["stops"] for s in row}
     G = graph_from_lines(
@@ -154,9 +159,12 @@ def build_network(cat: _catalog.Catalog) -> nx.MultiDiGraph:
         snap_m=1.0,
         attach_m=50.0,
         separate_by="country",
-        attributes=LINE_ATTRIBUTES,
+        node_shared_vertices=False,
+        attributes=(*LINE_ATTRIBUTES, "length_scale"),
         name="silkroute corridor catalog",
     )
+    for _u, _v, d in G.edges(data=True):
+        d[schema.LENGTH] *= float(d.pop("length_scale", 1.0))
     records = cat.places.to_dict("index")
     nodes = NodeIndex(G)
     _add_crossings(G, nodes, cat, records)
@@ -171,18 +179,34 @@ def _node(nodes: NodeIndex, record: dict[str, Any], layer: str) -> int:
     return nodes.add(layer, float(record["lon"]), float(record["lat"]), record)
 
 
-def _link(G: nx.MultiDiGraph, u: int, v: int, attrs: dict[str, Any]) -> None:
-    """Add both directions of a transfer edge with a straight geometry and geodesic length."""
+def _link(G: nx.MultiDiGraph, u: int, v: int, attrs: dict[str, Any], back: dict[str, Any] | None = None) -> None:
+    """Add both directions of a transfer edge with a straight geometry and geodesic length.
+
+    ``back`` replaces attributes of the ``v → u`` direction (a dwell that differs by direction).
+    """
     a, b = G.nodes[u], G.nodes[v]
     geom = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
     length = float(GEOD.inv(a["x"], a["y"], b["x"], b["y"])[2])
     common = {schema.LENGTH: length, "oneway": False, **attrs}
     G.add_edge(u, v, **common, geometry=geom, reversed=False)
-    G.add_edge(v, u, **common, geometry=shapely.reverse(geom), reversed=True)
+    G.add_edge(v, u, **{**common, **(back or {})}, geometry=shapely.reverse(geom), reversed=True)
 
 
 def _triples(row: dict[str, Any], *triples: schema.Triple) -> dict[str, float]:
     return {c: float(row[c]) for t in triples for c in t.columns}
+
+
+def _present(row: dict[str, Any], triple: schema.Triple) -> bool:
+    return all(row.get(c) is not None and row.get(c) == row.get(c) for c in triple.columns)
+
+
+def _directional_dwell(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The crossing's dwell from → to, and the other direction's where the catalog gives one."""
+    forward = _triples(row, schema.DWELL)
+    if not _present(row, schema.DWELL_REVERSE):
+        return forward, None
+    back = dict(zip(schema.DWELL.columns, schema.DWELL_REVERSE.read(row), strict=True))
+    return {**forward, "direction": "forward"}, {**back, "direction": "reverse"}
 
 
 def _add_crossings(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catalog, records: dict[str, Any]) -> None:
@@ -199,9 +223,10 @@ def _add_crossings(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catalog, 
                 "customs": bool(row["customs"]),
                 "status": row["status"],
                 "border": f"{records[row['from']]['country']}-{records[row['to']]['country']}",
-                **_triples(row, schema.DWELL),
+                "dwell_basis": row.get("dwell_basis"),
             }
-            _link(G, u, v, attrs)
+            forward, back = _directional_dwell(row)
+            _link(G, u, v, {**attrs, **forward}, back)
 
 
 def _add_gauge_changes(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catalog, records: dict[str, Any]) -> None:
@@ -228,19 +253,31 @@ def _add_gauge_changes(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catal
 
 
 def _add_ferries(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
+    """Link the two ports of each ferry within each layer both ports have (a wagon keeps its gauge on board).
+
+    Where the ports' gauges differ (Poti 1520 mm, Constanța 1435 mm) the break of
+    gauge is a ``gauge_changes.csv`` row at the port, priced once like any other.
+    """
     by_place = place_nodes(G)
     for i, row in enumerate(cat.ferries.to_dict("records"), start=2):
+        clearance = (
+            _triples(row, schema.DWELL) if _present(row, schema.DWELL) else dict.fromkeys(schema.DWELL.columns, 0.0)
+        )
         for carried in row["carries"]:
-            ends = []
-            for port in (row["from"], row["to"]):
-                found = [n for n in by_place.get(port, []) if G.nodes[n]["mode"] == carried]
-                if not found:
-                    _skip(
-                        G, f"ferries.csv row {i}: {row['id']} carries {carried}, but no {carried} line reaches {port}"
-                    )
-                    break
-                ends.append(found)
-            if len(ends) < 2:
+            layers = [
+                {G.nodes[n]["layer"]: n for n in by_place.get(p, []) if G.nodes[n]["mode"] == carried}
+                for p in (row["from"], row["to"])
+            ]
+            common = sorted(set(layers[0]) & set(layers[1]))
+            if not common:
+                ports = ", ".join(
+                    f"{p} ({'/'.join(sorted(l)) or 'none'})"
+                    for p, l in zip((row["from"], row["to"]), layers, strict=True)
+                )
+                _skip(
+                    G,
+                    f"ferries.csv row {i}: {row['id']} carries {carried}, but its ports share no {carried} layer: {ports}",
+                )
                 continue
             attrs = {
                 "kind": schema.FERRY,
@@ -249,11 +286,12 @@ def _add_ferries(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
                 "ferry": row["id"],
                 "name": row["name"],
                 "status": row["status"],
+                "customs": bool(row.get("customs") or False),
                 **_triples(row, schema.SAILING, schema.WAIT),
+                **clearance,
             }
-            for u in ends[0]:
-                for v in ends[1]:
-                    _link(G, u, v, attrs)
+            for layer in common:
+                _link(G, layers[0][layer], layers[1][layer], attrs)
 
 
 def _skip(G: nx.MultiDiGraph, note: str) -> None:

@@ -20,7 +20,7 @@ __all__ = ["reach", "reach_on"]
 
 
 def reach_on(
-    G: nx.MultiDiGraph | Compiled, origin: str, days: Sequence[float], *, mode: str = "any"
+    G: nx.MultiDiGraph | Compiled, origin: str, days: Sequence[float], *, mode: str = "rail"
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Return the places and network edges within each number of days, on one scenario network.
 
@@ -109,7 +109,7 @@ def reach_on(
 
 
 def reach(
-    origin: str, days: Sequence[float] = (5, 10, 15), scenario: str = "baseline", *, mode: str = "any"
+    origin: str, days: Sequence[float] = (5, 10, 15), scenario: str = "baseline", *, mode: str = "rail"
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Places and network sections reachable from ``origin`` within each number of days.
 

@@ -168,11 +168,11 @@ class PairFinding:
 
     def _pair(self) -> tuple[_corridors.CorridorResult, _corridors.CorridorResult]:
         c = self.comparison
-        return c.corridor(self.claim.scenario, c.reference), c.corridor(self.claim.scenario, self.claim.corridor)
+        return c.best(self.claim.scenario, c.reference), c.best(self.claim.scenario, self.claim.corridor)
 
     @property
     def saving_days(self) -> float | None:
-        """Reference minus claim-corridor days in the claim's scenario (positive: the claim corridor is faster)."""
+        """Days of the fastest reference-family corridor minus the fastest claim-family corridor (positive: faster)."""
         ref, alt = self._pair()
         if ref.route is None or alt.route is None:
             return None
@@ -192,6 +192,8 @@ class PairFinding:
             "in_claim_region": self.in_claim_region,
             "europe": self.in_claim_region,  # deprecated name
             "saving_days": None if self.saving_days is None else round(self.saving_days, 2),
+            "claim_corridor": self._pair()[1].corridor,
+            "reference_corridor": self._pair()[0].corridor,
             "comparisons": {s: [r.to_dict() for r in rs] for s, rs in self.comparison.results.items()},
             "uncertainty": self.simulation.to_dict() if self.simulation else None,
         }
@@ -265,7 +267,7 @@ def _assumptions(G: nx.MultiDiGraph, findings: list[PairFinding], claim: Claim) 
     model = G.graph["time_model"]
     seen: dict[str, str] = {}
     for f in findings:
-        alt = f.comparison.corridor(claim.scenario, claim.corridor).route
+        alt = f._pair()[1].route
         if alt is None:
             continue
         for d in alt.edge_data:
@@ -298,7 +300,7 @@ def _verdict(s: float, low: float, high: float) -> str:
     return "i.e. not faster at all"
 
 
-def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim, reference: str) -> list[str]:
+def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> list[str]:
     low, high = claim.days
     lines = []
     for f in findings:
@@ -310,16 +312,16 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim, refer
             continue
         assert ref.route is not None and alt.route is not None
         text = (
-            f"{f.label}: in scenario {claim.scenario}, {claim.corridor} takes {alt.route.time_days:.1f} d vs "
-            f"{ref.route.time_days:.1f} d {reference} ({alt.route.length_km:,.0f} vs {ref.route.length_km:,.0f} km): "
-            f"{'saves' if s > 0 else 'loses'} {abs(s):.1f} d, {_verdict(s, low, high)}. "
-            f"Difference by component: {_breakdown_delta(f)}."
+            f"{f.label}: in scenario {claim.scenario}, {alt.corridor} takes {alt.route.time_days:.1f} d vs "
+            f"{ref.route.time_days:.1f} d {ref.corridor} ({alt.route.length_km:,.0f} vs "
+            f"{ref.route.length_km:,.0f} km): {'saves' if s > 0 else 'loses'} {abs(s):.1f} d, "
+            f"{_verdict(s, low, high)}. Difference by component: {_breakdown_delta(f)}."
         )
         if f.simulation is not None:
-            d = f.simulation.difference(claim.corridor, reference)
+            d = f.simulation.difference(alt.corridor, ref.corridor)
             if d is not None:
                 text += (
-                    f" Under uncertainty P({claim.corridor} faster) = {d['p_a_faster']:.0%}, "
+                    f" Under uncertainty P({alt.corridor} faster) = {d['p_a_faster']:.0%}, "
                     f"P(≥ {low:g} d faster) = {d['p_a_faster_by_7d']:.0%}, "
                     f"P(≥ {high:g} d faster) = {d['p_a_faster_by_10d']:.0%}."
                 )
@@ -328,10 +330,12 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim, refer
     if region:
         savings = [f.saving_days for f in region if f.saving_days is not None]
         inside = [s for s in savings if low <= s <= high]
+        references = ", ".join(dict.fromkeys(f._pair()[0].corridor for f in region))
         lines.append(
-            f"Verdict on the claim ({claim.text}): {claim.corridor} saves {min(savings):+.1f} to {max(savings):+.1f} "
-            f"days versus the {reference} corridor; {len(inside)} of {len(region)} pairs fall inside "
-            f"{low:g}–{high:g} days. Assumptions: {_assumptions(G, findings, claim)}."
+            f"Verdict on the claim ({claim.text}): the best {claim.corridor} variant saves {min(savings):+.1f} to "
+            f"{max(savings):+.1f} days versus the fastest reference corridor of each pair ({references}); "
+            f"{len(inside)} of {len(region)} pairs fall inside {low:g}–{high:g} days. "
+            f"Assumptions: {_assumptions(G, findings, claim)}."
         )
     return lines
 
@@ -390,5 +394,5 @@ def run(config: ReportConfig | str | os.PathLike[str] | None = None) -> Report:
         )
         findings.append(PairFinding(comparison, claim, sim, region))
     report = Report(replace(cfg, claim=claim), cat, networks, defs, findings)
-    report.sentences = _answer(findings, networks[claim_scenario], claim, defs.reference)
+    report.sentences = _answer(findings, networks[claim_scenario], claim)
     return report

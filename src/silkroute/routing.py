@@ -17,6 +17,7 @@ to route many times on a large network.
 
 from __future__ import annotations
 
+import difflib
 import heapq
 import itertools
 import math
@@ -31,9 +32,9 @@ import pandas as pd
 import shapely
 
 from silkroute import schema
-from silkroute._engine import MODES, WEIGHTS, Compiled, GraphView, Request, Search
+from silkroute._engine import MODES, WEIGHTS, Compiled, EdgeStage, GraphView, Request, Search
 from silkroute._errors import InputError, NoRouteError
-from silkroute.places import Place, find_places, resolve
+from silkroute.places import Place, PlaceIndex, find_places, resolve
 
 __all__ = [
     "MODES",
@@ -217,15 +218,42 @@ class Route:
         return shapely.MultiLineString([d["geometry"] for d in self.edge_data if d[schema.LENGTH] > 0])
 
     def signature(self) -> tuple[str, ...]:
-        """Crossings, ferries and breaks of gauge in order: what makes two routes differ in substance.
+        """Border crossings and ferries in route order, then the sections: what makes two routes differ.
+
+        A section is a pair of consecutive places (``section:A~B``), so two catalog lines
+        drawn over the same stations are one section. A break of gauge is not part of the
+        signature: the same change booked on the other side of a border is the same route.
 
         Returns
         -------
         tuple of str
-            Link references in route order.
+            ``crossing:ID`` and ``ferry:ID`` references, then ``section:A~B``, each once.
         """
-        kinds = (schema.CROSSING, schema.FERRY, schema.GAUGE_CHANGE)
-        return tuple(schema.link_ref(k, d[schema.REF_ATTRIBUTE[k]]) for d in self.edge_data for k in kinds if d.get(k))
+        ids = [str(p["id"]) for p in self.places]
+        sections = [f"section:{a}~{b}" for a, b in zip(ids, ids[1:], strict=False) if a != b]
+        return tuple(dict.fromkeys([*self.links(schema.CROSSING, schema.FERRY), *sections]))
+
+    def links(self, *kinds: str) -> tuple[str, ...]:
+        """Return the link references the route uses, in route order, each once.
+
+        Parameters
+        ----------
+        *kinds
+            Reference kinds (:data:`silkroute.schema.REF_KINDS`); all of them by default.
+
+        Returns
+        -------
+        tuple of str
+            ``kind:ID`` references, as ``avoid_links`` takes them.
+        """
+        kinds = kinds or schema.REF_KINDS
+        refs = [
+            schema.link_ref(k, str(d[schema.REF_ATTRIBUTE[k]]))
+            for d in self.edge_data
+            for k in kinds
+            if d.get(schema.REF_ATTRIBUTE[k])
+        ]
+        return tuple(dict.fromkeys(refs))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the route as a JSON-ready dict (the ``route`` CLI contract).
@@ -351,8 +379,6 @@ def _links(net: Compiled, refs: Iterable[str]) -> frozenset[str]:
     out = set()
     for ref in refs:
         if ref not in net.ref_edges:
-            import difflib
-
             close = difflib.get_close_matches(ref, list(net.ref_edges), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             msg = (
@@ -368,40 +394,85 @@ def _request(
     net: Compiled,
     optimize: str,
     mode: str,
-    avoid_countries: Iterable[str],
-    avoid_places: Iterable[str],
-    avoid_kinds: Iterable[str],
-    avoid_links: Iterable[str],
+    avoid_countries: Iterable[str] | None,
+    avoid_places: Iterable[str] | None,
+    avoid_kinds: Iterable[str] | None,
+    avoid_links: Iterable[str] | None,
 ) -> Request:
-    kinds = frozenset(avoid_kinds)
+    kinds = frozenset(avoid_kinds or ())
     for kind in kinds:
         _choice(kind, schema.EDGE_KINDS, "a kind to avoid")
     return Request(
         optimize=_choice(optimize, OPTIMIZE, "optimize"),
         mode=_choice(mode, MODES, "mode"),
-        avoid_countries=_countries(net, avoid_countries),
-        avoid_places=frozenset(net.places.resolve(p, role="place to avoid") for p in avoid_places),
+        avoid_countries=_countries(net, avoid_countries or ()),
+        avoid_places=frozenset(net.places.resolve(p, role="place to avoid") for p in avoid_places or ()),
         avoid_kinds=kinds,
-        banned=_links(net, avoid_links),
+        banned=_links(net, avoid_links or ()),
     )
 
 
-def _via_groups(net: Compiled, via: Sequence[str | Iterable[str]]) -> list[list[str]]:
+def _on_rail(net: Compiled, place: str) -> bool:
+    nodes = net.place_nodes.get(place)
+    return nodes is not None and any(str(net.view.nodes[net.node_ids[i]].get("mode")) == "rail" for i in nodes)
+
+
+@dataclass(frozen=True)
+class _Waypoint:
+    """One ``via`` item: alternative places, or alternative links the route must use (``ferry:ID``)."""
+
+    places: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+    def label(self, index: PlaceIndex) -> str:
+        return "/".join(self.links) if self.links else "/".join(index[p].name for p in self.places)
+
+
+def _link_waypoint(net: Compiled, ref: str) -> list[str]:
+    """Resolve ``kind:ID`` or ``kind:PLACE`` (every such link touching the place) to link references."""
+    if ref in net.ref_edges:
+        return [ref]
+    kind, _, rest = ref.partition(":")
+    named = sorted(r for r in net.ref_edges if r.startswith(f"{kind}:"))
+    candidates = [p.id for p in net.places.find(rest)] if rest.strip() else []
+    if candidates:
+        ends = net.node_place[np.r_[net.u, net.v]]
+        m = len(net.u)
+        touching = [r for r in named if np.isin(ends[np.r_[net.ref_edges[r], net.ref_edges[r] + m]], candidates).any()]
+        if touching:
+            return touching
+    close = difflib.get_close_matches(ref, named, n=3, cutoff=0.4)
+    hint = f"did you mean {', '.join(close)}?" if close else f"this network has {len(named)} {kind} links"
+    msg = f"waypoint {ref!r} (--via) matches no {kind} link of this network ({kind}:ID or {kind}:PLACE); {hint}"
+    raise InputError(msg)
+
+
+def _via_groups(net: Compiled, via: Sequence[str | Iterable[str]] | None) -> list[_Waypoint]:
     groups = []
-    for i, item in enumerate(via, start=1):
+    for i, item in enumerate(via or (), start=1):
         names = [item] if isinstance(item, str) else list(item)
         if not names:
             msg = f"waypoint {i} (--via) names no place; give a place or 'A|B' for alternatives"
             raise InputError(msg)
-        groups.append([net.places.resolve(n, role="waypoint (--via)") for n in names])
+        is_link = [n.partition(":")[0] in schema.REF_KINDS and ":" in n for n in names]
+        if any(is_link) and not all(is_link):
+            msg = f"waypoint {i} (--via) mixes places and links ({'|'.join(names)}); give one kind of alternative"
+            raise InputError(msg)
+        if all(is_link):
+            groups.append(_Waypoint(links=tuple(dict.fromkeys(r for n in names for r in _link_waypoint(net, n)))))
+        else:
+            groups.append(_Waypoint(places=tuple(net.places.resolve(n, role="waypoint (--via)") for n in names)))
     return groups
 
 
-def _stages(net: Compiled, orig: str, groups: list[list[str]], dest: str) -> list[np.ndarray]:
+def _stages(net: Compiled, orig: str, groups: list[_Waypoint], dest: str) -> list[np.ndarray | EdgeStage]:
     empty = np.zeros(0, dtype=np.int64)
-    out = [net.place_nodes.get(orig, empty)]
-    for group in groups:
-        out.append(np.unique(np.concatenate([net.place_nodes.get(p, empty) for p in group])))
+    out: list[np.ndarray | EdgeStage] = [net.place_nodes.get(orig, empty)]
+    for wp in groups:
+        if wp.links:
+            out.append(EdgeStage(np.unique(np.concatenate([net.ref_edges[r] for r in wp.links]))))
+        else:
+            out.append(np.unique(np.concatenate([net.place_nodes.get(p, empty) for p in wp.places])))
     out.append(net.place_nodes.get(dest, empty))
     return out
 
@@ -412,12 +483,12 @@ def route(
     dest: str,
     *,
     optimize: str = "time",
-    via: Sequence[str | Iterable[str]] = (),
-    avoid_countries: Iterable[str] = (),
-    avoid_places: Iterable[str] = (),
-    avoid_kinds: Iterable[str] = (),
-    avoid_links: Iterable[str] = (),
-    mode: str = "any",
+    via: Sequence[str | Iterable[str]] | None = (),
+    avoid_countries: Iterable[str] | None = (),
+    avoid_places: Iterable[str] | None = (),
+    avoid_kinds: Iterable[str] | None = (),
+    avoid_links: Iterable[str] | None = (),
+    mode: str | None = None,
     k: int = 1,
     explain: bool = True,
 ) -> list[Route]:
@@ -443,9 +514,12 @@ def route(
         Links never used, as ``crossing:ID``, ``ferry:ID``, ``gauge_change:PLACE`` or ``line:ID``.
     mode
         ``"rail"`` (rail and train ferries), ``"road"`` (road and ro-ro ferries) or ``"any"``.
+        By default a block train's: rail end to end, or ``"any"`` when an end
+        or a waypoint has no rail node (it lies off the rail network).
     k
         Number of routes; alternatives differ in at least one border
-        crossing, ferry or break of gauge.
+        crossing, ferry or line section, never only in where the same break
+        of gauge is booked.
     explain
         On failure, find out which constraint or closed link prevents a route
         (a few extra searches); ``False`` when only feasibility matters.
@@ -470,6 +544,8 @@ def route(
         raise InputError(msg)
     o, t = resolve_pair(net, orig, dest)
     groups = _via_groups(net, via)
+    if mode is None:
+        mode = "rail" if all(_on_rail(net, p) for p in (o, t, *(x for g in groups for x in g.places))) else "any"
     req = _request(net, optimize, mode, avoid_countries, avoid_places, avoid_kinds, avoid_links)
     _check_endpoints(net, o, t, groups, req)
     stages = _stages(net, o, groups, t)
@@ -484,7 +560,7 @@ def route(
 
 
 def _alternatives(net: Compiled, req: Request, stages: list[np.ndarray], first: Route, n: int) -> list[Route]:
-    """Routes that avoid one more crossing, ferry or gauge change at a time (Yen's idea, one level up)."""
+    """Routes that avoid one more crossing, ferry or line section at a time (Yen's idea, one level up)."""
     seen = {first.signature()}
     heap: list[tuple[float, int, frozenset[str]]] = []
     tried: set[frozenset[str]] = set()
@@ -498,7 +574,7 @@ def _alternatives(net: Compiled, req: Request, stages: list[np.ndarray], first: 
         return found_for[banned]
 
     def expand(r: Route, banned: frozenset[str]) -> None:
-        for ref in dict.fromkeys(r.signature()):
+        for ref in r.links(schema.CROSSING, schema.FERRY, "line"):  # never a gauge change: it is not a difference
             nb = banned | {ref}
             if nb in tried or len(tried) >= MAX_ALTERNATIVE_SEARCHES:
                 continue
@@ -565,7 +641,7 @@ def _scale(optimize: str) -> float:
     return 3600.0 if optimize == "time" else 1000.0
 
 
-def costs_from(G: Network, origin: str, *, optimize: str = "time", mode: str = "any") -> dict[Any, float]:
+def costs_from(G: Network, origin: str, *, optimize: str = "time", mode: str = "rail") -> dict[Any, float]:
     """Return the least cost from a place to every reachable node.
 
     Parameters
@@ -598,7 +674,7 @@ def matrix(
     destinations: Sequence[str] | None = None,
     *,
     optimize: str = "time",
-    mode: str = "any",
+    mode: str = "rail",
 ) -> pd.DataFrame:
     """Return the origin × destination matrix of least hours (``time``) or km (``distance``).
 
@@ -636,8 +712,8 @@ def matrix(
 # --------------------------------------------------------------------------- why not
 
 
-def _check_endpoints(net: Compiled, o: str, t: str, groups: list[list[str]], req: Request) -> None:
-    for pid, role in [(o, "origin"), (t, "destination")] + [(p, "via place") for g in groups for p in g]:
+def _check_endpoints(net: Compiled, o: str, t: str, groups: list[_Waypoint], req: Request) -> None:
+    for pid, role in [(o, "origin"), (t, "destination")] + [(p, "via place") for g in groups for p in g.places]:
         p: Place = net.places[pid]
         if p.country in req.avoid_countries:
             msg = f"the {role} {p.name} ({pid}) lies in {p.country}, which is avoided"
@@ -647,11 +723,13 @@ def _check_endpoints(net: Compiled, o: str, t: str, groups: list[list[str]], req
             raise NoRouteError(msg)
 
 
-def _explain(net: Compiled, o: str, t: str, groups: list[list[str]], req: Request, stages: list[np.ndarray]) -> str:
+def _explain(
+    net: Compiled, o: str, t: str, groups: list[_Waypoint], req: Request, stages: list[np.ndarray | EdgeStage]
+) -> str:
     places = net.places
     what = f"no route from {places[o].name} to {places[t].name}"
     if groups:
-        what += " via " + " then ".join("/".join(places[p].name for p in g) for g in groups)
+        what += " via " + " then ".join(g.label(places) for g in groups)
     relaxations: list[tuple[Request, str]] = [(replace(req, ignore_blocks=True), "blocks")]
     if req.avoid_countries:
         relaxations.append(

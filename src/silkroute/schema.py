@@ -32,6 +32,8 @@ __all__ = [
     "COMPONENTS",
     "CROSSING",
     "DWELL",
+    "DWELL_BASES",
+    "DWELL_REVERSE",
     "EDGE_KINDS",
     "FACTORS",
     "FERRY",
@@ -248,13 +250,19 @@ class Triple:
         return (low, mode, high)
 
 
-DWELL: Final = Triple("dwell", "dwell_{}_h")  # border crossing
+DWELL: Final = Triple("dwell", "dwell_{}_h")  # border crossing (from → to), or port and border clearance of a ferry
+DWELL_REVERSE: Final = Triple("dwell", "dwell_rev_{}_h")  # border crossing in the other direction (to → from)
 TRANSSHIP: Final = Triple("transship", "transship_{}_h")  # break of gauge
 SAILING: Final = Triple("sailing", "sailing_{}_h")  # ferry
 WAIT: Final = Triple("wait", "wait_{}_h")  # waiting for a ferry departure
 TRANSFER_TIME: Final = Triple("transfer", "transfer_{}_h")  # road-rail terminal
 SPEED: Final = Triple("speed", "speed_{}_kph")  # speed class
 PUBLISHED_KM: Final = Triple("published_km", "published_km_{}")  # published length of a line section
+
+#: What a crossing's dwell rests on, best first: the crossing's own published figures, a similar
+#: crossing's, the CAREC average of its country, the CAREC regional average, an explained assumption
+#: (open borders: EAEU, Union State, Schengen).
+DWELL_BASES: Final = ("published", "proxy", "country", "regional", "assumption")
 
 # --------------------------------------------------------------------------- time components
 
@@ -270,7 +278,7 @@ COMPONENTS: Final = (RUNNING, REST, BORDER, GAUGE_CHANGE, FERRY_SAILING, FERRY_W
 KIND_TERMS: Final[Mapping[str, tuple[tuple[str, Triple], ...]]] = {
     CROSSING: ((BORDER, DWELL),),
     GAUGE_CHANGE: ((GAUGE_CHANGE, TRANSSHIP),),
-    FERRY: ((FERRY_SAILING, SAILING), (FERRY_WAIT, WAIT)),
+    FERRY: ((FERRY_SAILING, SAILING), (FERRY_WAIT, WAIT), (BORDER, DWELL)),
     TRANSFER: ((TRANSFER, TRANSFER_TIME),),
 }
 

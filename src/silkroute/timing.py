@@ -260,6 +260,8 @@ def edge_parameters(d: Mapping[str, Any], model: TimeModel) -> list[tuple[str, t
         return [(schema.RUNNING, ("pace", str(cls)), pace(model.speeds_kph[str(cls)]), km)]
     terms = schema.KIND_TERMS.get(str(kind), ())
     ident = str(d.get(schema.REF_ATTRIBUTE.get(str(kind), ""), ""))
+    if d.get("direction"):  # a crossing whose dwell differs by direction: two parameters
+        ident = f"{ident}:{d['direction']}"
     return [(component, (triple.name, ident), triple.read(d), 1.0) for component, triple in terms]
 
 

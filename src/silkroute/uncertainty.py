@@ -283,8 +283,9 @@ def simulate_on(
                     coef[i, index[key]] += value
         hours = coef @ values + (road @ values) * rest
         dist.days = hours.min(axis=0) / 24.0
+    reference = corridors.reference_for(net.places[o].country, net.places[t].country)
     return UncertaintyResult(
-        o, t, str(G.graph.get("scenario", "")), draws, seed, model.distribution, results, corridors.reference
+        o, t, str(G.graph.get("scenario", "")), draws, seed, model.distribution, results, reference
     )
 
 

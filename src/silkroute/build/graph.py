@@ -206,6 +206,7 @@ def graph_from_lines(
     attach_m: float = 2000.0,
     join_crossings: bool = False,
     join_t_junctions: bool = True,
+    node_shared_vertices: bool = True,
     separate_by: str | None = None,
     attributes: Sequence[str] | None = None,
     name: str = "silkroute network",
@@ -235,6 +236,10 @@ def graph_from_lines(
     join_t_junctions
         Join a line end that lies on another line (within 1 m) without a
         shared vertex. Off for OSM, whose topology is explicit in shared nodes.
+    node_shared_vertices
+        Join lines at every vertex they share. ``False`` joins them only at
+        their ends (and at attached places): the catalog's sections meet at
+        their stops only, even where their track geometry shares a vertex.
     separate_by
         A column whose values never join each other (the catalog's ``country``:
         lines of two countries meet only through a border crossing, even where
@@ -293,7 +298,9 @@ def graph_from_lines(
         _attach_places(geoms, layers, places, attach_m, inserts, report, separate_by) if places is not None else {}
     )
 
-    G = _assemble(parts, geoms, layers, inserts, set(attached) | forced, attached, attributes, name)
+    G = _assemble(
+        parts, geoms, layers, inserts, set(attached) | forced, attached, attributes, name, node_shared_vertices
+    )
     nodes = NodeIndex(G)
     for layer, x1, y1, x2, y2, extra in extra_edges:
         u = nodes.add(layer, x1, y1, attached.get((layer, round(x1 * _Q), round(y1 * _Q))))
@@ -511,6 +518,7 @@ def _assemble(
     attached: dict[tuple[str, int, int], dict[str, Any]],
     attributes: Sequence[str],
     name: str,
+    node_shared_vertices: bool = True,
 ) -> nx.MultiDiGraph:
     """Split every part at its nodes and add both directions of each piece."""
     if inserts:
@@ -530,7 +538,7 @@ def _assemble(
     is_end[starts] = is_end[ends] = True
     per_vertex_parts = _parts_per_vertex(vcode, owner)
     per_vertex_count = np.bincount(vcode)
-    is_node = is_end | (per_vertex_parts[vcode] > 1) | (per_vertex_count[vcode] > 1)
+    is_node = is_end | (per_vertex_parts[vcode] > 1) | (per_vertex_count[vcode] > 1) if node_shared_vertices else is_end
     if node_keys:
         layer_index = {str(n): i for i, n in enumerate(layer_names)}
         keys = np.array([(layer_index.get(k[0], -1), k[1], k[2]) for k in node_keys], dtype=np.int64)

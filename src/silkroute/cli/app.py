@@ -165,7 +165,10 @@ def route(
     avoid_kind: Annotated[
         list[str] | None, typer.Option(help="Edge kind never used (ferry, crossing, transfer, …). Repeatable.")
     ] = None,
-    mode: Annotated[Mode, typer.Option(help="rail, road or any.")] = Mode.any,
+    mode: Annotated[
+        Mode | None,
+        typer.Option(help="rail, road or any (default: rail, or any where an end is off the rail network)."),
+    ] = None,
     k: Annotated[
         int,
         typer.Option(
@@ -190,7 +193,7 @@ def route(
             avoid_places=avoid_place or [],
             avoid_links=avoid_link or [],
             avoid_kinds=avoid_kind or [],
-            mode=mode.value,
+            mode=None if mode is None else mode.value,
             k=k,
         )
         o, t = routing.resolve_pair(net, origin, destination)
@@ -347,7 +350,7 @@ def reach(
     origin: Annotated[str, typer.Option("--from", help="Origin place.")],
     days: Annotated[str, typer.Option(help="Comma-separated thresholds in days.")] = "5,10,15",
     scenario_name: ScenarioOption = "baseline",
-    mode: Annotated[Mode, typer.Option(help="rail, road or any.")] = Mode.any,
+    mode: Annotated[Mode, typer.Option(help="rail, road or any.")] = Mode.rail,
     layers: Annotated[
         Path | None,
         typer.Option(
@@ -550,6 +553,29 @@ def report(
                 out_dir, network=rep.base_network, catalog=rep.catalog, comparisons=rep.comparisons
             )
             err.print(f"layers: {', '.join(str(p) for p in paths)}")
+
+
+@app.command()
+def validate(
+    runs_file: Annotated[
+        Path | None,
+        typer.Option("--runs", help="Published runs (CSV like data/validation.csv); the embedded set by default."),
+    ] = None,
+    fmt: FormatOption = Fmt.table,
+    output: OutputOption = None,
+) -> None:
+    """The model against published runs: modelled km and days next to what operators reported, and a summary."""
+    from silkroute import validation
+
+    with _errors():
+        result = validation.validate(validation.load_runs(runs_file))
+        emit(
+            fmt,
+            data=result.to_dict,
+            records=result.to_records,
+            table=lambda out: tables.validation(out, result),
+            output=output,
+        )
 
 
 # --------------------------------------------------------------------------- networks and scenarios

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from silkroute.criticality import Chokepoint
     from silkroute.routing import Route
     from silkroute.uncertainty import UncertaintyResult
+    from silkroute.validation import Validation
 
-__all__ = ["chokepoints", "comparison", "days", "reach", "route", "uncertainty"]
+__all__ = ["chokepoints", "comparison", "days", "reach", "route", "uncertainty", "validation"]
 
 
 def days(hours: float) -> str:
@@ -231,3 +232,53 @@ def reach(out: Console, places: Any, title: str) -> None:
         names = ", ".join(f"{n} ({d:.1f})" for n, d in zip(group["name"], group["time_days"], strict=True))
         table.add_row(f"{band:g} d", f"{len(group)}: {names}")
     out.print(table)
+
+
+def validation(out: Console, result: Validation) -> None:
+    """Print each published run with the modelled km and days, then the summary.
+
+    Parameters
+    ----------
+    out
+        The console.
+    result
+        The comparison of :func:`silkroute.validation.validate`.
+    """
+    table = Table(
+        "run",
+        "from → to",
+        "published km",
+        "model km",
+        "error",
+        "published d",
+        "model d",
+        "met",
+        title="published runs vs the model",
+    )
+    for r in result.results:
+        run = r.run
+        km = (
+            ""
+            if run.km is None
+            else (f"{run.km[0]:,.0f}" if run.km[0] == run.km[1] else f"{run.km[0]:,.0f}–{run.km[1]:,.0f}")
+        )
+        days_ = (
+            ""
+            if run.days is None
+            else (f"{run.days[0]:g}" if run.days[0] == run.days[1] else f"{run.days[0]:g}–{run.days[1]:g}")
+        )
+        err = r.km_error
+        met = "" if r.days_met is None else ("yes" if r.days_met else "no")
+        table.add_row(
+            run.id + ("" if run.scored else f" ({run.role})"),
+            f"{run.origin} → {run.destination}",
+            km,
+            "–" if r.km is None else f"{r.km:,.0f}",
+            "" if err is None else f"{100 * err:+.1f} %",
+            days_,
+            "–" if r.days is None else f"{r.days:.1f}",
+            met if r.route is not None or run.days is None else "no route",
+        )
+    out.print(table)
+    for line in result.summary_lines():
+        out.print(line)
