@@ -30,9 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 import networkx as nx
+import numpy as np
 
 from silkroute import catalog, schema, validation
 from silkroute import scenario as _scenario
@@ -58,6 +57,7 @@ class Parameter:
 
     @property
     def is_speed(self) -> bool:
+        """Whether the parameter is a speed class (else a ferry wait)."""
         return self.key[0] == "pace"
 
     def expected(self, mode: np.ndarray, distribution: str) -> np.ndarray:
@@ -68,9 +68,11 @@ class Parameter:
         return (self.low + w * mode + self.high) / (w + 2.0)
 
     def label(self) -> str:
+        """What the parameter is, for the printout."""
         return f"speed {self.key[1]}" if self.is_speed else f"ferry wait {', '.join(m[1] for m in self.members)}"
 
     def shown(self, value: float) -> str:
+        """A value in the unit the data files use (km/day for speeds, hours for waits)."""
         return f"{value * 24:,.0f} km/day" if self.is_speed else f"{value:,.0f} h"
 
 
@@ -130,9 +132,7 @@ def _networks(scenarios: list[str], speeds: dict[str, float], waits: dict[str, f
     for name in scenarios:
         G = _scenario.network(name)
         model: TimeModel = G.graph["time_model"]
-        model = replace(
-            model, speeds_kph={c: (t[0], speeds.get(c, t[1]), t[2]) for c, t in model.speeds_kph.items()}
-        )
+        model = replace(model, speeds_kph={c: (t[0], speeds.get(c, t[1]), t[2]) for c, t in model.speeds_kph.items()})
         for _u, _v, d in G.edges(data=True):
             if d.get("kind") == schema.FERRY and d.get("ferry") in waits:
                 d[schema.WAIT.columns[1]] = waits[str(d["ferry"])]
@@ -186,8 +186,11 @@ def _met(runs: list[validation.RunResult]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Fit, print and (with ``--write``) write the modes; return the exit code."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="write the fitted modes to data/speeds.csv and ferries.csv")
+    parser.add_argument(
+        "--write", action="store_true", help="write the fitted modes to data/speeds.csv and ferries.csv"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--waits", action="store_true", help="also fit the ferry-wait modes")
     args = parser.parse_args(argv)
@@ -206,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         now = {c: (t[0], speeds.get(c, t[1]), t[2]) for c, t in model.speeds_kph.items()}
         params, modes = _fit(runs, replace(model, speeds_kph=now), cat, args.seed)
         # rounded as the files write them (km/h to 0.01, hours to 1), kept inside low..high
-        speeds = {p.key[1]: min(max(round(float(modes[j]), 2), p.low), p.high) for j, p in enumerate(params) if p.is_speed}
+        speeds = {
+            p.key[1]: min(max(round(float(modes[j]), 2), p.low), p.high) for j, p in enumerate(params) if p.is_speed
+        }
         waits = {
             m[1]: float(min(max(round(float(modes[j])), p.low), p.high))
             for j, p in enumerate(params)

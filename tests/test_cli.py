@@ -242,3 +242,12 @@ def test_uncertainty_json_contract() -> None:
     cku = next(d for d in data["differences"] if d["a"] == "cku-iran" and d["b"] == data["reference"])
     assert {"p50_days", "p_a_faster_by_7d", "p_a_faster_by_10d"} <= set(cku)
     assert res.stdout == run(*args).stdout  # the seed reproduces the output
+
+
+def test_route_can_require_a_ferry_and_explains_a_bad_one() -> None:
+    res = run("route", "--from", "Urumqi", "--to", "Istanbul", "--via", "ferry:Aktau|ferry:Kuryk", "--format", "json")
+    assert res.exit_code == 0, res.output
+    ferries = json.loads(res.output)["routes"][0]["ferries"]
+    assert ferries and ferries[0] in ("KZ-AKTAU-PORT~AZ-ALAT", "KZ-KURYK-PORT~AZ-ALAT")
+    bad = run("route", "--from", "Urumqi", "--to", "Istanbul", "--via", "ferry:Atlantis")
+    assert bad.exit_code != 0 and "KZ-AKTAU-PORT~AZ-ALAT" in bad.output  # the message lists the ferries

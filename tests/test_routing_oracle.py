@@ -10,6 +10,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from silkroute import routing
+from silkroute._errors import InputError
 from silkroute.network import place_nodes
 
 
@@ -61,9 +62,41 @@ def test_alternatives_differ_in_substance(baseline) -> None:
     assert len(set(signatures)) == 3
     times = [r.time_h for r in routes]
     assert times == sorted(times)
-    # each alternative uses a border crossing, ferry or break of gauge that the best one does not
+    # each alternative uses a border crossing, ferry or section (consecutive places) that the best one does not
     for r in routes[1:]:
         assert set(r.signature()) - set(routes[0].signature())
+    # ... and never differs only in where the same break of gauge is booked
+    for i, a in enumerate(routes):
+        for b in routes[i + 1 :]:
+            same_links = set(a.links("crossing", "ferry")) == set(b.links("crossing", "ferry"))
+            same_places = [p["id"] for p in a.places] == [p["id"] for p in b.places]
+            assert not (same_links and same_places)
+
+
+def test_alternatives_never_differ_only_in_the_break_of_gauge(baseline) -> None:
+    """Kashgar → Tashkent crosses 1435/1520 once; booking it on either side is one route, not two."""
+    routes = routing.route(baseline, "Urumqi", "Almaty", k=4, mode="rail")
+    keys = [(tuple(r.links("crossing", "ferry")), tuple(p["id"] for p in r.places)) for r in routes]
+    assert len(keys) == len(set(keys))
+    assert all("gauge_change" not in ref for r in routes for ref in r.signature())
+
+
+def test_a_ferry_can_be_required(baseline) -> None:
+    """`via` takes a link: ferry:ID, or ferry:PLACE for every ferry touching the place, in either direction."""
+    west = routing.fastest(baseline, "Urumqi", "Istanbul", via=["ferry:Aktau"])
+    assert west.ferries == ["KZ-AKTAU-PORT~AZ-ALAT"]
+    east = routing.fastest(baseline, "Istanbul", "Urumqi", via=["ferry:KZ-AKTAU-PORT~AZ-ALAT"])
+    assert east.ferries == ["KZ-AKTAU-PORT~AZ-ALAT"] and east.countries[-1] == "CHN"
+    either = routing.fastest(baseline, "Urumqi", "Istanbul", via=[["ferry:Aktau", "ferry:Kuryk"]])
+    assert either.ferries[0] in ("KZ-AKTAU-PORT~AZ-ALAT", "KZ-KURYK-PORT~AZ-ALAT")
+    assert either.time_h <= west.time_h + 1e-6
+    # the port as a place waypoint is only touched; the ferry waypoint forces the crossing
+    free = routing.fastest(baseline, "Urumqi", "Istanbul")
+    assert west.time_h >= free.time_h
+    with pytest.raises(InputError, match="matches no ferry link"):
+        routing.fastest(baseline, "Urumqi", "Istanbul", via=["ferry:Moscow"])
+    with pytest.raises(InputError, match="mixes places and links"):
+        routing.fastest(baseline, "Urumqi", "Istanbul", via=[["ferry:Aktau", "KZ-AKTAU-PORT"]])
 
 
 def test_via_alternatives_and_avoidance_on_real_network(baseline) -> None:

@@ -33,8 +33,8 @@ import numpy as np
 import shapely
 
 from silkroute import catalog as _catalog
-from silkroute import sections as _sections
 from silkroute import schema
+from silkroute import sections as _sections
 from silkroute._errors import CatalogError
 from silkroute._validate import validate_network
 from silkroute.build import GEOD, NodeIndex, graph_from_lines
@@ -271,8 +271,8 @@ def _add_ferries(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
             common = sorted(set(layers[0]) & set(layers[1]))
             if not common:
                 ports = ", ".join(
-                    f"{p} ({'/'.join(sorted(l)) or 'none'})"
-                    for p, l in zip((row["from"], row["to"]), layers, strict=True)
+                    f"{p} ({'/'.join(sorted(layer)) or 'none'})"
+                    for p, layer in zip((row["from"], row["to"]), layers, strict=True)
                 )
                 _skip(
                     G,

@@ -24,6 +24,7 @@ from silkroute import catalog as _catalog
 from silkroute import corridors as _corridors
 from silkroute import routing, schema
 from silkroute import scenario as _scenario
+from silkroute import validation as _validation
 from silkroute._errors import InputError
 from silkroute.uncertainty import UncertaintyResult, simulate_on
 
@@ -209,6 +210,7 @@ class Report:
     corridors: _corridors.Corridors
     findings: list[PairFinding]
     sentences: list[str] = field(default_factory=list)
+    validation: list[str] = field(default_factory=list)  # the `silkroute validate` summary, quoted
 
     @property
     def comparisons(self) -> list[_corridors.Comparison]:
@@ -243,6 +245,7 @@ class Report:
             "seed": self.config.seed,
             "pairs": [f.to_dict() for f in self.findings],
             "answer": self.sentences,
+            "validation": self.validation,
         }
 
 
@@ -340,6 +343,24 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> li
     return lines
 
 
+def _regional_defaults(findings: list[PairFinding]) -> str:
+    """List the crossings on the compared routes that still use the regional default dwell."""
+    used: dict[str, set[str]] = {}
+    for f in findings:
+        for items in f.comparison.results.values():
+            for r in items:
+                for d in r.route.edge_data if r.route is not None else ():
+                    if d.get("kind") == schema.CROSSING and d.get("dwell_basis") == "regional":
+                        used.setdefault(str(d["name"]), set()).add(r.corridor)
+    if not used:
+        return "No compared route uses the regional default border dwell: every crossing has its own figure."
+    parts = [f"{name} ({', '.join(sorted(c))})" for name, c in sorted(used.items())]
+    return (
+        "Crossings on the compared routes that still use the regional default dwell (CAREC regional average, "
+        f"no crossing-specific figure): {'; '.join(parts)}."
+    )
+
+
 def run(config: ReportConfig | str | os.PathLike[str] | None = None) -> Report:
     """Compare, simulate and answer the claim for the configured pairs.
 
@@ -395,4 +416,10 @@ def run(config: ReportConfig | str | os.PathLike[str] | None = None) -> Report:
         findings.append(PairFinding(comparison, claim, sim, region))
     report = Report(replace(cfg, claim=claim), cat, networks, defs, findings)
     report.sentences = _answer(findings, networks[claim_scenario], claim)
+    report.sentences.append(_regional_defaults(findings))
+    check = _validation.validate()
+    report.validation = [
+        f"Model check (silkroute validate, {len(check.results)} published runs):",
+        *check.summary_lines(),
+    ]
     return report

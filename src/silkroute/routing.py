@@ -230,7 +230,7 @@ class Route:
             ``crossing:ID`` and ``ferry:ID`` references, then ``section:A~B``, each once.
         """
         ids = [str(p["id"]) for p in self.places]
-        sections = [f"section:{a}~{b}" for a, b in zip(ids, ids[1:], strict=False) if a != b]
+        sections = [f"section:{a}~{b}" for a, b in itertools.pairwise(ids) if a != b]
         return tuple(dict.fromkeys([*self.links(schema.CROSSING, schema.FERRY), *sections]))
 
     def links(self, *kinds: str) -> tuple[str, ...]:
@@ -442,7 +442,10 @@ def _link_waypoint(net: Compiled, ref: str) -> list[str]:
         if touching:
             return touching
     close = difflib.get_close_matches(ref, named, n=3, cutoff=0.4)
-    hint = f"did you mean {', '.join(close)}?" if close else f"this network has {len(named)} {kind} links"
+    if len(named) <= 12:
+        hint = f"use one of {', '.join(named)}" if named else f"this network has no {kind} link"
+    else:
+        hint = f"did you mean {', '.join(close)}?" if close else f"this network has {len(named)} {kind} links"
     msg = f"waypoint {ref!r} (--via) matches no {kind} link of this network ({kind}:ID or {kind}:PLACE); {hint}"
     raise InputError(msg)
 
@@ -559,10 +562,16 @@ def route(
     return routes
 
 
-def _alternatives(net: Compiled, req: Request, stages: list[np.ndarray], first: Route, n: int) -> list[Route]:
-    """Routes that avoid one more crossing, ferry or line section at a time (Yen's idea, one level up)."""
+def _alternatives(
+    net: Compiled, req: Request, stages: list[np.ndarray | EdgeStage], first: Route, n: int
+) -> list[Route]:
+    """Routes that avoid one more crossing, ferry or line at a time (Yen's idea, one level up).
+
+    Crossings and ferries are banned first; lines only when those give fewer than
+    ``n`` alternatives (a line ban is the costlier search and the smaller difference).
+    Never a break of gauge: booking it on the other side of a border is not a difference.
+    """
     seen = {first.signature()}
-    heap: list[tuple[float, int, frozenset[str]]] = []
     tried: set[frozenset[str]] = set()
     counter = itertools.count()
     out: list[Route] = []
@@ -573,27 +582,40 @@ def _alternatives(net: Compiled, req: Request, stages: list[np.ndarray], first: 
             found_for[banned] = net.staged(net.search(replace(req, banned=banned)), stages)
         return found_for[banned]
 
-    def expand(r: Route, banned: frozenset[str]) -> None:
-        for ref in r.links(schema.CROSSING, schema.FERRY, "line"):  # never a gauge change: it is not a difference
-            nb = banned | {ref}
-            if nb in tried or len(tried) >= MAX_ALTERNATIVE_SEARCHES:
-                continue
-            tried.add(nb)
-            found = search(nb)
-            if found is not None:
-                heapq.heappush(heap, (found[0], next(counter), nb))
+    for kinds in ((schema.CROSSING, schema.FERRY), (schema.CROSSING, schema.FERRY, "line")):
+        heap: list[tuple[float, int, frozenset[str]]] = []
 
-    expand(first, req.banned)
-    while heap and len(out) < n:
-        _cost, _i, banned = heapq.heappop(heap)
-        found = search(banned)
-        if found is None:
-            continue
-        r = Route(net.view, net.edge_ids(found[1]), first.optimize)
-        if r.signature() not in seen:
-            seen.add(r.signature())
-            out.append(r)
-        expand(r, banned)
+        def expand(
+            r: Route,
+            banned: frozenset[str],
+            kinds: tuple[str, ...] = kinds,
+            heap: list[tuple[float, int, frozenset[str]]] = heap,
+        ) -> None:
+            for ref in r.links(*kinds):
+                nb = banned | {ref}
+                if nb in tried or len(tried) >= MAX_ALTERNATIVE_SEARCHES:
+                    continue
+                tried.add(nb)
+                found = search(nb)
+                if found is not None:
+                    heapq.heappush(heap, (found[0], next(counter), nb))
+
+        tried.clear()
+        for r in [first, *out]:
+            expand(r, req.banned)
+        while heap and len(out) < n:
+            _cost, _i, banned = heapq.heappop(heap)
+            found = search(banned)
+            if found is None:
+                continue
+            r = Route(net.view, net.edge_ids(found[1]), first.optimize)
+            if r.signature() not in seen:
+                seen.add(r.signature())
+                out.append(r)
+            expand(r, banned)
+        if len(out) >= n:
+            break
+    out.sort(key=lambda r: r.time_h if first.optimize == "time" else r.length_km)
     return out
 
 

@@ -22,6 +22,7 @@ differs) and is not used; :func:`lengths_report` lists such rows.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from typing import TYPE_CHECKING, Any
@@ -111,7 +112,7 @@ def sections(cat: Catalog) -> gpd.GeoDataFrame:
     for line in cat.lines.itertuples(index=False):
         stops = list(line.stops)
         first = len(rows)
-        for seq, (a, b) in enumerate(zip(stops[:-1], stops[1:], strict=True)):
+        for seq, (a, b) in enumerate(itertools.pairwise(stops)):
             pa = (float(places.at[a, "lon"]), float(places.at[a, "lat"]))
             pb = (float(places.at[b, "lon"]), float(places.at[b, "lat"]))
             geodesic = _geodesic_km(pa, pb)

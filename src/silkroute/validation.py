@@ -30,7 +30,7 @@ import networkx as nx
 from silkroute import catalog as _catalog
 from silkroute import routing
 from silkroute import scenario as _scenario
-from silkroute._errors import CatalogError, NoRouteError
+from silkroute._errors import CatalogError, InputError, NoRouteError, UnknownPlaceError
 from silkroute.routing import Route
 
 __all__ = ["DAYS_SHARE", "KM_TOLERANCE", "ROLES", "Run", "RunResult", "Validation", "load_runs", "validate"]
@@ -66,6 +66,7 @@ class Run:
     range: str
     source: str
     notes: str = ""
+    where: str = ""  # "file, row N", for messages
 
     @property
     def scored(self) -> bool:
@@ -153,6 +154,7 @@ class Validation:
 
     results: list[RunResult]
     regional_default: dict[str, str] = field(default_factory=dict)  # crossing id -> name, on any validation route
+    catalog_regional: dict[str, str] = field(default_factory=dict)  # every crossing of the network on it
 
     def summary(self) -> dict[str, Any]:
         """Return the summary: km errors, day ranges met, crossings on the regional default.
@@ -161,7 +163,8 @@ class Validation:
         -------
         dict
             ``runs``, ``scored``, ``km_runs``, ``median_abs_km_error``, ``max_abs_km_error``,
-            ``day_ranges``, ``day_ranges_met``, ``share_day_ranges_met``, ``regional_default_crossings``.
+            ``day_ranges``, ``day_ranges_met``, ``share_day_ranges_met``, ``regional_default_crossings``
+            (on the runs' routes) and ``catalog_regional_default_crossings`` (anywhere in the network).
         """
         scored = [r for r in self.results if r.run.scored]
         errors = [abs(e) for r in scored if (e := r.km_error) is not None]
@@ -177,15 +180,16 @@ class Validation:
             "day_ranges_met": sum(met),
             "share_day_ranges_met": round(sum(met) / len(met), 4) if met else None,
             "regional_default_crossings": sorted(self.regional_default),
+            "catalog_regional_default_crossings": sorted(self.catalog_regional),
         }
 
     def summary_lines(self) -> list[str]:
-        """Return the summary as three sentences.
+        """Return the summary as four sentences.
 
         Returns
         -------
         list of str
-            km errors, day ranges, crossings on the regional default.
+            km errors, day ranges, crossings on the regional default on the runs' routes and in the network.
         """
         s = self.summary()
         med = "n/a" if s["median_abs_km_error"] is None else f"{100 * s['median_abs_km_error']:.1f} %"
@@ -196,6 +200,8 @@ class Validation:
             f"km: median |error| {med}, max {top} over {s['km_runs']} runs with a published length",
             f"days: {s['day_ranges_met']} of {s['day_ranges']} published day ranges met ({share})",
             f"crossings on the routes that still use the regional default dwell: {names}",
+            f"crossings of the network on the regional default: {len(self.catalog_regional)} "
+            f"({', '.join(sorted(self.catalog_regional.values())) or 'none'})",
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -289,6 +295,7 @@ def load_runs(path: str | os.PathLike[str] | None = None) -> list[Run]:
                 range=row["range"],
                 source=f"{row['source_title']}, {row['source_url']} ({row['source_date']})",
                 notes=row["notes"],
+                where=f"{file}, row {i}",
             )
         )
     return out
@@ -324,8 +331,17 @@ def validate(runs: Sequence[Run] | None = None, *, networks: Mapping[str, nx.Mul
         except NoRouteError as exc:
             results.append(RunResult(run, None, str(exc)))
             continue
+        except (InputError, UnknownPlaceError) as exc:  # an unknown place, link or country in the file
+            msg = f"{run.where or 'run ' + run.id} (run {run.id}): {exc}"
+            raise CatalogError(msg) from None
         results.append(RunResult(run, r))
         for d in r.edge_data:
             if d.get("kind") == "crossing" and d.get("dwell_basis") == "regional":
                 regional[str(d["crossing"])] = str(d.get("name"))
-    return Validation(results, regional)
+    catalog_regional = {
+        str(d["crossing"]): str(d.get("name"))
+        for net in compiled.values()
+        for d in net.view.edges.values()
+        if d.get("kind") == "crossing" and d.get("dwell_basis") == "regional"
+    }
+    return Validation(results, regional, catalog_regional)

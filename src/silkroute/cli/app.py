@@ -155,7 +155,13 @@ def route(
     destination: Annotated[str, typer.Option("--to", help="Destination place.")],
     optimize: Annotated[Optimize, typer.Option(help="Minimise time or distance.")] = Optimize.time,
     scenario_name: ScenarioOption = "baseline",
-    via: Annotated[list[str] | None, typer.Option(help="Waypoint, in order; 'A|B' = A or B. Repeatable.")] = None,
+    via: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Waypoint, in order: a place, or a link the route must use (ferry:ID, ferry:PLACE such as "
+            "ferry:Aktau, crossing:ID, line:ID); 'A|B' = A or B. Repeatable."
+        ),
+    ] = None,
     avoid_country: Annotated[list[str] | None, typer.Option(help="ISO3 country never entered. Repeatable.")] = None,
     avoid_place: Annotated[list[str] | None, typer.Option(help="Place never passed. Repeatable.")] = None,
     avoid_link: Annotated[
@@ -172,7 +178,11 @@ def route(
     k: Annotated[
         int,
         typer.Option(
-            "-k", min=1, max=10, help="Number of routes (alternatives differ in a crossing, ferry or gauge change)."
+            "-k",
+            min=1,
+            max=10,
+            help="Number of routes (alternatives differ in a crossing, ferry or section, never only in where a break "
+            "of gauge is booked).",
         ),
     ] = 1,
     fmt: FormatOption = Fmt.table,
@@ -535,6 +545,10 @@ def report(
             out.rule(rep.config.claim.text + "?")
             for sentence in rep.sentences:
                 out.print("• " + sentence)
+            if rep.validation:
+                out.print(rep.validation[0])
+                for line in rep.validation[1:]:
+                    out.print("  " + line)
 
         def records() -> list[dict[str, Any]]:
             return [row for c in rep.comparisons for row in c.to_records()]
