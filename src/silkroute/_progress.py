@@ -96,7 +96,7 @@ def progress(description: str, total: float | None = None) -> Iterator[Callable[
                 transient=True,
             )
             bar.start()
-            task = bar.add_task(description, total=total, completed=done)
+            task = bar.add_task(description, total=total, completed=int(done))
         elif bar is not None and task is not None:
             bar.update(task, completed=done)
 
