@@ -7,6 +7,7 @@ adds the traceback.
 
 from __future__ import annotations
 
+import math
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -285,6 +286,11 @@ def uncertainty(
     from silkroute import uncertainty as _uncertainty
 
     with _errors():
+        from silkroute.timing import DISTRIBUTIONS
+
+        if distribution is not None and distribution not in DISTRIBUTIONS:
+            msg = f"--distribution must be one of {', '.join(DISTRIBUTIONS)}, not {distribution!r}"
+            raise InputError(msg)
         networks = _networks(scenario_names or ["baseline"], network_path)
         results = []
         for G in networks.values():
@@ -467,6 +473,9 @@ def map_(
     from silkroute import maps
 
     with _errors():
+        if output.suffix.lower() not in (".html", ".htm"):
+            msg = f"-o {output}: a map is an HTML page; give a file name ending in .html"
+            raise InputError(msg)
         pairs = parse_pairs(origin, destination)
         networks = _networks(scenario_names or ["baseline"], network_path)
         comparisons = [_corridors.compare_networks(networks, o, t) for o, t in pairs]
@@ -497,6 +506,9 @@ def export(
     with _errors():
         if fmt not in _io.FORMATS:
             msg = f"--format must be geojson or gpkg, not {fmt!r}"
+            raise InputError(msg)
+        if out_dir.exists() and not out_dir.is_dir():
+            msg = f"-o {out_dir} is a file; export writes a directory of layers, give a directory"
             raise InputError(msg)
         names = [s.strip() for s in layers.split(",") if s.strip()]
         if not names:
@@ -637,6 +649,12 @@ def build(
     from silkroute import io as _io
 
     with _errors():
+        if output.suffix.lower() != ".gpkg":
+            msg = f"-o {output}: a network is written as a GeoPackage; give a file name ending in .gpkg"
+            raise InputError(msg)
+        if snap_m is not None and not (math.isfinite(snap_m) and snap_m >= 0):
+            msg = f"--snap-m must be a finite number of metres >= 0, not {snap_m:g}"
+            raise InputError(msg)
         if sum(x is not None for x in (lines_file, osm_file, place)) != 1:
             msg = "give exactly one of --lines FILE or --osm FILE (or --place NAME with --online)"
             raise InputError(msg)
