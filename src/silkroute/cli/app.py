@@ -281,8 +281,20 @@ def uncertainty(
     fmt: FormatOption = Fmt.table,
     network_path: NetworkOption = None,
     output: OutputOption = None,
+    with_sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also swing each uncertain input over its low..high (a tornado) with its break-even value.",
+        ),
+    ] = False,
+    claim: Annotated[str, typer.Option(help="With --sensitivity: the corridor or family claimed faster.")] = "cku",
+    target_days: Annotated[
+        float, typer.Option("--target-days", help="With --sensitivity: the saving break-even values are found for.")
+    ] = 7.0,
 ) -> None:
     """Monte Carlo door-to-door days per corridor: P10/P50/P90 and P(a faster than b by >= 7 / 10 days)."""
+    from silkroute import sensitivity as _sensitivity
     from silkroute import uncertainty as _uncertainty
 
     with _errors():
@@ -298,8 +310,25 @@ def uncertainty(
             if distribution:
                 model = model.with_distribution(distribution)
             results.append(_uncertainty.simulate_on(G, origin, destination, draws=draws, seed=seed, model=model))
+        if not math.isfinite(target_days):
+            msg = f"--target-days must be a finite number of days, not {target_days:g}"
+            raise InputError(msg)
+        tornados = (
+            [
+                _sensitivity.sensitivity(G, origin, destination, claim=claim, target_days=target_days)
+                for G in networks.values()
+            ]
+            if with_sensitivity
+            else []
+        )
 
         def records() -> list[dict[str, Any]]:
+            if tornados:
+                return [
+                    {"scenario": t.scenario, "origin": t.origin, "destination": t.destination, **w.to_dict()}
+                    for t in tornados
+                    for w in t.swings
+                ]
             return [
                 {"scenario": r.scenario, "origin": r.origin, "destination": r.destination, **c}
                 for r in results
@@ -309,14 +338,17 @@ def uncertainty(
         def table(out: Any) -> None:
             for res in results:
                 tables.uncertainty(out, res)
+            for t in tornados:
+                tables.sensitivity(out, t)
 
-        emit(
-            fmt,
-            data=lambda: results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results],
-            records=records,
-            table=table,
-            output=output,
-        )
+        def data() -> Any:
+            items = [
+                {**r.to_dict(), **({"sensitivity": tornados[i].to_dict()} if tornados else {})}
+                for i, r in enumerate(results)
+            ]
+            return items[0] if len(items) == 1 else items
+
+        emit(fmt, data=data, records=records, table=table, output=output)
 
 
 @app.command()
