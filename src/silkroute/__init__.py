@@ -7,7 +7,7 @@ network with transfer edges), ``timing`` and ``scenario`` (the time model and
 what scenarios change), ``places`` and ``routing`` (look-up and paths),
 ``corridors`` (named corridors and their comparison), the analyses
 ``uncertainty``, ``sensitivity`` (what decides a comparison), ``criticality``, ``reach``, ``conflate``, ``sweep``, the main
-job ``report``, ``validation`` (the model against published runs), and the outputs ``io`` (networks and layers on disk), ``maps``
+job ``report``, ``validation`` (the model against published runs), and the outputs ``io`` (networks and layers on disk), ``report_html`` (the report as one HTML page and PDF), ``maps``
 (folium, offline) and ``cli``. ``schema`` owns the names of edge kinds,
 attributes, units, triples and time components.
 """
@@ -30,6 +30,7 @@ from silkroute import (
     places,
     reach,
     report,
+    report_html,
     routing,
     scenario,
     schema,
@@ -82,6 +83,7 @@ __all__ = [
     "places",
     "reach",
     "report",
+    "report_html",
     "routing",
     "scenario",
     "schema",

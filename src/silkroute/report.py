@@ -329,16 +329,16 @@ def _days_pair(file: Path, value: Any, key: str) -> tuple[float, float] | None:
 
 
 def _swing_text(w: _sensitivity.Swing, target: float) -> str:
-    def fmt(v: float) -> str:
-        return f"{v:,.0f} {w.unit}" if w.unit == "km/day" else f"{v:,.1f} {w.unit}"
-
     where = (
         f"no value of it gives {target:g} d"
         if w.break_even is None
-        else f"{target:g} d would need {fmt(w.break_even)} ({'inside' if w.break_even_within_range else 'outside'} "
-        "its sourced range)"
+        else f"{target:g} d would need {w.format(w.break_even)} {w.unit} "
+        f"({'inside' if w.break_even_within_range else 'outside'} its sourced range)"
     )
-    return f"{w.label} {fmt(w.low)}–{fmt(w.high)} moves it {w.saving_at_low:+.1f} to {w.saving_at_high:+.1f} d; {where}"
+    return (
+        f"{w.label} {w.format(w.low)}–{w.format(w.high)} {w.unit} moves it {w.saving_at_low:+.1f} to "
+        f"{w.saving_at_high:+.1f} d; {where}"
+    )
 
 
 def _explained(f: PairFinding, claim: Claim) -> list[str]:

@@ -63,6 +63,33 @@ class Swing:
     break_even: float | None  # the input value giving the target saving, if there is one
     break_even_within_range: bool
 
+    def format(self, value: float) -> str:
+        """Return a value of this input as text in its unit (``"1,099 km/day"``, ``"40.6 h"``).
+
+        Parameters
+        ----------
+        value
+            A value of the input.
+
+        Returns
+        -------
+        str
+            The text, without the unit.
+        """
+        return f"{value:,.0f}" if self.unit == "km/day" else f"{value:,.1f}"
+
+    def break_even_text(self) -> str:
+        """Return the break-even value as text, ``"–"`` if there is none, flagged when outside the range.
+
+        Returns
+        -------
+        str
+            E.g. ``"76.4 (outside)"``.
+        """
+        if self.break_even is None:
+            return "–"
+        return self.format(self.break_even) + ("" if self.break_even_within_range else " (outside)")
+
     @property
     def swing_days(self) -> float:
         """Width of the saving's range over the input's low..high (days)."""

@@ -574,11 +574,22 @@ def report(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write the GeoJSON layers into this directory.")] = None,
     fmt: FormatOption = Fmt.table,
     output: OutputOption = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the report as one self-contained HTML page (charts, map, sources)."),
+    ] = None,
+    pdf_path: Annotated[
+        Path | None, typer.Option("--pdf", help="Also print the HTML report to this PDF (needs headless Chromium).")
+    ] = None,
 ) -> None:
     """The main job: headline corridor comparisons, the answer to the 7–10 day claim, map and layers."""
     from silkroute import report as _report_module
 
     with _errors():
+        for path, suffixes, option in ((html_path, (".html", ".htm"), "--html"), (pdf_path, (".pdf",), "--pdf")):
+            if path is not None and path.suffix.lower() not in suffixes:
+                msg = f"{option} {path}: give a file name ending in {suffixes[0]}"
+                raise InputError(msg)
         rep = _report_module.run(config)
 
         def table(out: Any) -> None:
@@ -598,12 +609,28 @@ def report(
             return [row for c in rep.comparisons for row in c.to_records()]
 
         emit(fmt, data=rep.to_dict, records=records, table=table, output=output)
-        if map_path is not None:
+        map_page = None
+        if map_path is not None or html_path is not None or pdf_path is not None:
             from silkroute import maps
+            from silkroute.maps.offline import offline_html
 
             m = maps.corridor_map(rep.comparisons, rep.base_network, rep.catalog)
-            maps.save(m, map_path, offline=True)
-            err.print(f"map: {map_path.resolve()}")
+            if map_path is not None:
+                maps.save(m, map_path, offline=True)
+                err.print(f"map: {map_path.resolve()}")
+            map_page = offline_html(m.get_root().render())
+        if html_path is not None or pdf_path is not None:
+            import tempfile
+
+            from silkroute import report_html
+
+            page = html_path or Path(tempfile.mkdtemp(prefix="silkroute-report-")) / "report.html"
+            report_html.write(rep, page, map_html=map_page)
+            if html_path is not None:
+                err.print(f"report: {html_path.resolve()}")
+            if pdf_path is not None:
+                report_html.to_pdf(page, pdf_path)
+                err.print(f"pdf: {pdf_path.resolve()}")
         if out_dir is not None:
             from silkroute import io as _io
 

@@ -389,17 +389,12 @@ def sensitivity(out: Console, s: Sensitivity, limit: int = 12) -> None:
         (f"{s.target_days:g} d at" if narrow else f"break-even {s.target_days:g} d", "num"),
     )
     for w in s.swings[:limit]:
-
-        def fmt(v: float, unit: str = w.unit) -> str:
-            return f"{v:,.0f}" if unit == "km/day" else f"{v:,.1f}"
-
-        be = "–" if w.break_even is None else f"{fmt(w.break_even)}{'' if w.break_even_within_range else ' (out)'}"
         table.add_row(
             w.label,
-            f"{fmt(w.low)}–{fmt(w.high)} {w.unit}",
+            f"{w.format(w.low)}–{w.format(w.high)} {w.unit}",
             f"{w.saving_at_low:+.1f} d",
             f"{w.saving_at_high:+.1f} d",
-            be,
+            w.break_even_text().replace(" (outside)", " (out)"),
         )
     out.print(table)
     if len(s.swings) > limit:
