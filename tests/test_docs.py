@@ -9,7 +9,8 @@ How the pages' code is run (``docs/index.md``, *About these pages*, says the sam
   the code a trailing ``# exit N`` names. Any other command is an error: a reader must be able to
   paste the block. Commands shown but not run go in ```` ```sh ```` blocks;
 * a ```` ```text title="Output" ```` block right after a code block is that block's output (what
-  the Python block prints, or what the commands write to the terminal, tables 120 columns wide).
+  the Python block prints, or what the commands write to the terminal; tables as written to a
+  file or a pipe, 200 columns wide).
   ``python tests/test_docs.py --update [PAGE ...]`` reruns the pages and rewrites those blocks;
   with ``SILKROUTE_DOCS_STRICT=1`` the test also fails when an output block is stale.
 
@@ -39,8 +40,6 @@ DOCS = ROOT / "docs"
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<lang>[\w+-]*)(?P<attrs>[^\n`]*)$")
 _RUN = ("python", "bash", "console")
 _EXIT = re.compile(r"\s+#\s*exit\s+(\d+)\s*$")
-#: Width of the command tables shown in the pages (a 120-column terminal).
-WIDTH = 120
 
 
 @dataclass
@@ -126,19 +125,6 @@ def _cwd(path: Path) -> Iterator[None]:
         os.chdir(old)
 
 
-@contextlib.contextmanager
-def _table_width(width: int) -> Iterator[None]:
-    from silkroute.cli import render
-
-    old = getattr(render, "FILE_WIDTH", None)
-    render.FILE_WIDTH = width  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        if old is not None:
-            render.FILE_WIDTH = old
-
-
 def run_page(page: Path, workdir: Path) -> list[tuple[Block, str]]:
     """Run the page's code blocks in ``workdir``; return each runnable block with its output.
 
@@ -154,7 +140,7 @@ def run_page(page: Path, workdir: Path) -> list[tuple[Block, str]]:
     runner = CliRunner()
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     results = []
-    with _cwd(workdir), _table_width(WIDTH):
+    with _cwd(workdir):
         for block in blocks(page):
             if not runnable(block):
                 continue
