@@ -9,8 +9,8 @@ How the pages' code is run (``docs/index.md``, *About these pages*, says the sam
   the code a trailing ``# exit N`` names. Any other command is an error: a reader must be able to
   paste the block. Commands shown but not run go in ```` ```sh ```` blocks;
 * a ```` ```text title="Output" ```` block right after a code block is that block's output (what
-  the Python block prints, or what the commands write to the terminal; tables as written to a
-  file or a pipe, 200 columns wide).
+  the Python block prints, or what the commands write: standard output, then standard error;
+  tables as written to a file or a pipe, 200 columns wide).
   ``python tests/test_docs.py --update [PAGE ...]`` reruns the pages and rewrites those blocks;
   with ``SILKROUTE_DOCS_STRICT=1`` the test also fails when an output block is stale.
 
@@ -164,7 +164,7 @@ def run_page(page: Path, workdir: Path) -> list[tuple[Block, str]]:
                             f"{res.stdout}\n{res.stderr}"
                         )
                         raise AssertionError(msg)
-                    parts.append(res.output)
+                    parts.append(res.stdout + res.stderr)
                 output = "".join(parts)
             results.append((block, _clean(output, workdir)))
     return results
