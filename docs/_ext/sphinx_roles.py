@@ -36,6 +36,7 @@ class SphinxRoles(griffe.Extension):
                     obj.docstring = griffe.Docstring(comment, parent=obj)
             if obj.docstring is not None:
                 text = _ROLE.sub(lambda m, o=obj: _reference(pkg, o, m["target"]), obj.docstring.value)
+                text = re.sub(r"(</autoref>|</code>)\\+ ", r"\1", text)  # rST "\ " after a role: no space
                 obj.docstring.value = _literal_blocks(_doctests(text))
 
 
