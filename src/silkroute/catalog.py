@@ -33,6 +33,7 @@ __all__ = [
     "STATUSES",
     "Catalog",
     "data_dir",
+    "fingerprint",
     "load",
     "split_list",
 ]

@@ -2,7 +2,7 @@
 
 The catalog draws each line as straight segments between its stops, so its
 lengths are chord lengths: shorter than the track. Given a detailed network
-(OSM, any GIS line file, see :mod:`silkroute.lines`), :func:`conflate` routes
+(OSM, any GIS line file, see :mod:`silkroute.build`), :func:`conflate` routes
 each catalog section on the detailed network between its two stops and, where
 the match is plausible, takes the real track's geometry and length.
 :func:`refine_network` applies the result to a catalog network so routing and
@@ -229,7 +229,7 @@ def conflate(
         The catalog (its ``lines`` with ``stops``, ``mode``, ``gauge``, and ``places``).
     detailed
         A detailed network in the builder's schema (e.g. from
-        :func:`silkroute.lines.build_from_file` or :func:`silkroute.io.load_network`).
+        :func:`silkroute.build.from_file` or :func:`silkroute.io.load_network`).
         Its edges of unknown gauge match lines of any gauge.
     snap_m
         How far a stop may lie from detailed track (m).

@@ -315,7 +315,7 @@ GPKG_NAME = "silkroute.gpkg"
 _NETWORK_COLUMNS = (
     "id", "from_node", "to_node", "from_place", "to_place", "kind", "mode", "layer", "gauge", "status",
     "line_id", "name", "country", "speed_class", "crossing", "border", "customs", "ferry", "carries",
-    "gauge_change", "terminal", "length_km", "time_h", "usable", "blocked_by",
+    "gauge_change", "terminal", "length_km", "length_source", "dwell_basis", "time_h", "usable", "blocked_by",
 )  # fmt: skip
 _TRIPLES = tuple(t for _kind, terms in schema.KIND_TERMS.items() for _c, t in terms)
 _TRIPLE_COLUMNS = {c: (i, j) for i, t in enumerate(_TRIPLES) for j, c in enumerate(t.columns)}
@@ -417,7 +417,8 @@ def _crossings_frame(cat: Any) -> Any:
         geoms.append(shapely.LineString([(a["lon"], a["lat"]), (b["lon"], b["lat"])]))
     columns = (
         "id", "name", "from_place", "to_place", "border", "mode", "gauge", "customs", "status",
-        "dwell_low_h", "dwell_mode_h", "dwell_high_h", "source",
+        "dwell_low_h", "dwell_mode_h", "dwell_high_h", "dwell_rev_low_h", "dwell_rev_mode_h", "dwell_rev_high_h",
+        "dwell_basis", "source",
     )  # fmt: skip
     return _frame(rows, columns, geoms)
 

@@ -387,12 +387,12 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> li
             f"{_verdict(s, low, high)}. Difference by component: {_breakdown_delta(f)}."
         )
         if f.simulation is not None:
-            d = f.simulation.difference(alt.corridor, ref.corridor)
+            d = f.simulation.difference(alt.corridor, ref.corridor, by_days=(low, high))
             if d is not None:
                 text += (
                     f" Under uncertainty P({alt.corridor} faster) = {d['p_a_faster']:.0%}, "
-                    f"P(≥ {low:g} d faster) = {d['p_a_faster_by_7d']:.0%}, "
-                    f"P(≥ {high:g} d faster) = {d['p_a_faster_by_10d']:.0%}."
+                    f"P(≥ {low:g} d faster) = {d['p_a_faster_by'][f'{low:g}']:.0%}, "
+                    f"P(≥ {high:g} d faster) = {d['p_a_faster_by'][f'{high:g}']:.0%}."
                 )
         lines.append(text)
         lines.extend(_explained(f, claim))

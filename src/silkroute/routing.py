@@ -37,6 +37,7 @@ from silkroute._errors import InputError, NoRouteError
 from silkroute.places import Place, PlaceIndex, find_places, resolve
 
 __all__ = [
+    "MAX_ALTERNATIVE_SEARCHES",
     "MODES",
     "OPTIMIZE",
     "Route",
@@ -46,6 +47,7 @@ __all__ = [
     "find_places",
     "link_refs",
     "matrix",
+    "path_weight",
     "resolve",
     "resolve_pair",
     "route",

@@ -23,10 +23,10 @@ speed class) and overrides individual values. The embedded scenarios live in
     dwell = 1.0; transship = 1.0; ferry_wait = 1.0; sailing = 1.0; transfer = 1.0; speed = 1.0
 
     [[scale.where]]                   # a targeted factor
-    crossing = "DOSTYK-ALASHANKOU"    # or ferry, place, country, mode, speed_class, line
+    crossing = "CN-ALASHANKOU~KZ-DOSTYK"  # or ferry, place, country, mode, speed_class, line
     dwell = 0.5
 
-    [override.crossings.DOSTYK-ALASHANKOU]   # also override.ferries / gauge_changes / terminals / speeds
+    [override.crossings."CN-ALASHANKOU~KZ-DOSTYK"]   # also override.ferries / gauge_changes / terminals / speeds
     dwell_mode_h = 6.0
 
 Unknown keys or ids raise :class:`~silkroute.ScenarioError` naming the key and the file.

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from silkroute.catalog import Catalog
 
-__all__ = ["DEFAULT_CIRCUITY", "PUBLISHED_MIN_RATIO", "circuity", "lengths_report", "sections"]
+__all__ = ["DEFAULT_CIRCUITY", "MIN_MATCHED", "PUBLISHED_MIN_RATIO", "circuity", "lengths_report", "sections"]
 
 log = logging.getLogger(__name__)
 GEOD = Geod(ellps="WGS84")

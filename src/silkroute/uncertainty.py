@@ -14,6 +14,7 @@ one matrix product per corridor.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from silkroute import corridors as _corridors
 from silkroute import routing
 from silkroute import scenario as _scenario
 from silkroute._engine import Compiled
-from silkroute._errors import NoRouteError
+from silkroute._errors import InputError, NoRouteError
 from silkroute.routing import Route
 from silkroute.timing import TimeModel, edge_parameters, rest_factor
 
@@ -67,7 +68,7 @@ def sample_triples(triples: np.ndarray, draws: int, rng: np.random.Generator, di
         x = rng.beta(np.broadcast_to(alpha, u.shape), np.broadcast_to(beta, u.shape))
     else:
         msg = f"unknown distribution {distribution!r}; use pert or triangular"
-        raise ValueError(msg)
+        raise InputError(msg)
     return np.asarray(low + span * x)
 
 
@@ -114,19 +115,22 @@ class UncertaintyResult:
     corridors: list[CorridorDistribution]
     reference: str = ""
 
-    def difference(self, a: str, b: str) -> dict[str, Any] | None:
+    def difference(self, a: str, b: str, by_days: Sequence[float] = (7.0, 10.0)) -> dict[str, Any] | None:
         """Return the distribution of the gain of corridor ``a`` over corridor ``b`` (days ``b − a``).
 
         Parameters
         ----------
         a, b
             Corridor names.
+        by_days
+            Gains whose probability is reported (``p_a_faster_by``); 7 and 10 days are also
+            always reported as ``p_a_faster_by_7d`` and ``p_a_faster_by_10d``.
 
         Returns
         -------
         dict or None
-            Median and mean of ``a − b`` and the probabilities that ``a`` is faster, by >= 7 and >= 10 days;
-            ``None`` if either is not feasible.
+            Median and mean of ``a − b``, P(``a`` faster), P(faster by at least each of ``by_days``
+            and by 7 and 10 days); ``None`` if either is not feasible.
         """
         da, db = self._days(a), self._days(b)
         if da is None or db is None:
@@ -140,6 +144,7 @@ class UncertaintyResult:
             "p_a_faster": round(float((gain > 0).mean()), 4),
             "p_a_faster_by_7d": round(float((gain >= 7.0).mean()), 4),
             "p_a_faster_by_10d": round(float((gain >= 10.0).mean()), 4),
+            "p_a_faster_by": {f"{d:g}": round(float((gain >= d).mean()), 4) for d in by_days},
         }
 
     def _days(self, name: str) -> np.ndarray | None:
@@ -247,7 +252,7 @@ def simulate_on(
     """
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
-        raise ValueError(msg)
+        raise InputError(msg)
     net = routing.compile(G)
     G = net.G
     model = model or G.graph.get("time_model") or TimeModel.from_catalog()
