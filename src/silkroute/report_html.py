@@ -422,7 +422,7 @@ def to_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], 
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        msg = "printing to PDF needs playwright: pip install playwright, then python -m playwright install chromium"
+        msg = "printing to PDF needs playwright (pip install playwright) and Chromium (apt-get install chromium)"
         raise InputError(msg) from None
     pdf_path = Path(pdf_path)
     with atomic_path(pdf_path) as tmp, sync_playwright() as p:
