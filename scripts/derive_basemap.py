@@ -87,10 +87,26 @@ def decode_arcs(topology: dict[str, Any]) -> list[np.ndarray]:
     return arcs
 
 
+def unwrap(xy: np.ndarray) -> np.ndarray:
+    """Make the longitudes of a ring or line that crosses the antimeridian continuous (beyond ±180°).
+
+    A spherical ring across the antimeridian (Chukotka, Fiji) jumps from +180° to -180°; in the
+    plane that makes a self-intersecting ring, which ``make_valid`` would cut along parallels.
+    Longitudes beyond 180° are then clipped off with the rest of the world outside the extent.
+    """
+    if len(xy) > 1:
+        steps = np.diff(xy[:, 0])
+        jumps = np.where(np.abs(steps) > 180, -360.0 * np.sign(steps), 0.0)
+        if jumps.any():
+            xy = xy.copy()
+            xy[:, 0] += np.concatenate([[0.0], np.cumsum(jumps)])
+    return xy
+
+
 def ring(arcs: list[np.ndarray], indices: list[int]) -> np.ndarray:
     """Join the arcs of one ring (a negative index ``~i`` is arc ``i`` reversed)."""
     pieces = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indices]
-    return np.concatenate([pieces[0], *(p[1:] for p in pieces[1:])])
+    return unwrap(np.concatenate([pieces[0], *(p[1:] for p in pieces[1:])]))
 
 
 def polygons(topology: dict[str, Any], name: str) -> list[Any]:
@@ -124,7 +140,7 @@ def shared_arcs(topology: dict[str, Any], name: str) -> Any:
     for n, g in enumerate(topology["objects"][name]["geometries"]):
         if g.get("arcs") is not None:
             walk(g["arcs"], n)
-    shared = [shapely.LineString(arcs[i]) for i, who in sorted(users.items()) if len(who) > 1]
+    shared = [shapely.LineString(unwrap(arcs[i])) for i, who in sorted(users.items()) if len(who) > 1]
     return shapely.line_merge(shapely.MultiLineString(shared))
 
 
@@ -144,7 +160,7 @@ def display(geom: Any, *, min_area: float = 0.0) -> Any:
     geom = shapely.simplify(geom, TOLERANCE, preserve_topology=True)
     if min_area:
         geom = shapely.MultiPolygon([p for p in polygon_parts(geom) if p.area >= min_area])
-    geom = shapely.clip_by_rect(geom, *EXTENT)
+    geom = shapely.intersection(geom, shapely.box(*EXTENT))  # clip_by_rect may leave invalid rings
     geom = shapely.transform(geom, lambda xy: np.round(xy, DECIMALS))
     if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
         parts = [p for p in polygon_parts(shapely.make_valid(geom)) if p.area > 0]

@@ -208,11 +208,12 @@ def areas_on(
         km = sum(_GEOD.geometry_length(p) for p in pieces) / 1000.0
         if pieces:
             lines = shapely.transform(shapely.MultiLineString(pieces), to_plane.transform, interleaved=False)
-            cumulative = shapely.simplify(shapely.buffer(lines, buffer_km * 1000.0, quad_segs=6), SIMPLIFY_M)
+            buffered = shapely.simplify(shapely.buffer(lines, buffer_km * 1000.0, quad_segs=6), SIMPLIFY_M)
+            cumulative = shapely.set_precision(buffered, 1.0)  # a 1 m grid: bands that do not overlap
         else:
             cumulative = shapely.Polygon()
-        band = shapely.difference(cumulative, previous) if not previous.is_empty else cumulative
-        previous = shapely.union(previous, cumulative) if not previous.is_empty else cumulative
+        band = shapely.difference(cumulative, previous, grid_size=1.0) if not previous.is_empty else cumulative
+        previous = shapely.union(previous, cumulative, grid_size=1.0) if not previous.is_empty else cumulative
         geom = _to_wgs84(band, to_plane)
         rows.append(
             {
@@ -232,7 +233,8 @@ def areas_on(
 
 def _to_wgs84(geom: shapely.Geometry, to_plane: pyproj.Transformer) -> shapely.MultiPolygon:
     """Bring a projected (multi)polygon back to lon/lat, as a MultiPolygon with counterclockwise exteriors."""
-    back = shapely.transform(geom, lambda x, y: to_plane.transform(x, y, direction="INVERSE"), interleaved=False)
+    dense = shapely.segmentize(geom, 5000.0)  # a long straight edge is not straight in lon/lat
+    back = shapely.transform(dense, lambda x, y: to_plane.transform(x, y, direction="INVERSE"), interleaved=False)
     flat = shapely.get_parts(shapely.get_parts(shapely.make_valid(back)))  # a collection may hold multipolygons
     parts = [p for p in flat if p.geom_type == "Polygon" and p.area > 0]
     multi = shapely.MultiPolygon(parts)

@@ -122,7 +122,7 @@ def _distinct_routes(comparison: Comparison) -> list[_Drawn]:
                 drawn[key].scenarios.append(scenario)
                 continue
             colour = _route_colour(res.corridor, order[res.corridor])
-            style = {"color": colour, "weight": ROUTE_WEIGHT, "opacity": 0.95}
+            style = {"color": colour, "weight": ROUTE_WEIGHT, "opacity": 1.0, "className": "sr-route"}
             drawn[key] = _Drawn(res, [scenario], style, edges=_edge_km(res))
     routes = sorted(drawn.values(), key=lambda d: (order[d.result.corridor], d.scenarios[0] != first))
     for d in routes:
@@ -190,7 +190,7 @@ def add_comparison(m: folium.Map, comparison: Comparison) -> folium.Map:
     group = folium.FeatureGroup(name=pair, control=False, show=False)  # the selection script shows one
     for d in routes:  # casings first: every line stays above every casing
         assert d.result.route is not None
-        casing = {**CASING, "weight": ROUTE_WEIGHT + 3, "offset": d.offset}
+        casing = {**CASING, "weight": ROUTE_WEIGHT + 3, "offset": d.offset, "className": "sr-casing"}
         _backdrop(_feature(_merged(d.result.route.geometry), {}), casing).add_to(group)
     for d in routes:
         _add_route(group, d, pair=pair)

@@ -97,7 +97,14 @@ def add_reach(
                 f"<b>{html.escape(label)}</b><br>{row.track_km:,.0f} km of track reached within "
                 f"{row.within_days:g} days<br>band area {row.area_km2:,.0f} km²"
             )
-            style = {"color": colour, "weight": 1.2, "opacity": 0.9, "fillColor": colour, "fillOpacity": 0.42}
+            style = {
+                "color": colour,
+                "weight": 1.2,
+                "opacity": 0.9,
+                "fillColor": colour,
+                "fillOpacity": 0.42,
+                "className": "sr-band",
+            }
             folium.GeoJson(
                 _feature(geom, {"band": label, "sr_band": True}),
                 style_function=lambda _f, s=style: s,
@@ -162,6 +169,31 @@ def _split(value: Any) -> list[str]:
     return [v for v in str(value).split(";") if v]
 
 
+def _cut_labels(links: list[tuple[tuple[str, ...], Any, Any]]) -> list[dict[str, Any]]:
+    """Label each chain of touching links that cut the same corridors once, at its longest link."""
+    parent = list(range(len(links)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (cuts_i, geom_i, _p) in enumerate(links):
+        for j in range(i + 1, len(links)):
+            if links[j][0] == cuts_i and shapely.dwithin(geom_i, links[j][1], 0.01):
+                parent[root(j)] = root(i)
+    chains: dict[int, list[int]] = {}
+    for i in range(len(links)):
+        chains.setdefault(root(i), []).append(i)
+    out = []
+    for members in chains.values():
+        cuts, _geom, point = links[max(members, key=lambda i: shapely.length(links[i][1]))]
+        text = f"cuts: {', '.join(cuts)}"
+        out.append(_label(point.y, point.x, text, LABEL_PRIORITY["cut"] + len(cuts), kind="cut"))
+    return out
+
+
 def add_chokepoints(m: folium.Map, gdf: Any, *, name: str = "Chokepoints") -> folium.Map:
     """Draw chokepoints coloured by the days closing them adds, and the links that cut a corridor.
 
@@ -196,7 +228,7 @@ def add_chokepoints(m: folium.Map, gdf: Any, *, name: str = "Chokepoints") -> fo
     impact = folium.FeatureGroup(name=f"{name}: days added if closed")
     cut = folium.FeatureGroup(name=f"{name}: links that cut a corridor")
     counts = [0] * len(IMPACT_COLOURS)
-    cut_labels = []
+    cut_links: list[tuple[tuple[str, ...], Any, Any]] = []
     for r in ranked + cut_rows:
         geom = r["geometry"]
         if geom is None or geom.is_empty:
@@ -208,7 +240,10 @@ def add_chokepoints(m: folium.Map, gdf: Any, *, name: str = "Chokepoints") -> fo
             corridor = column.removeprefix("added_days_")
             if corridor not in _split(r["used_by"]):
                 continue
-            effects.append(f"{corridor}: cut" if value is None or value != value else f"{corridor}: +{value:.1f} d")
+            if value is None or value != value:
+                effects.append(f"{corridor}: cut")
+            else:
+                effects.append(f"{corridor}: +{value:.1f} d" if value >= 0.05 else f"{corridor}: no delay")
         tip = (
             f"<b>{html.escape(str(r['name']))}</b><br>"
             + (
@@ -220,12 +255,12 @@ def add_chokepoints(m: folium.Map, gdf: Any, *, name: str = "Chokepoints") -> fo
         )
         style: dict[str, Any]
         if cuts:
-            style = dict(CUT)
+            style = {**CUT, "className": "sr-cut"}
             target = cut
         else:
             k = _impact_class(float(r["max_added_days"] or 0.0))
             counts[k] += 1
-            style = {"color": IMPACT_COLOURS[k], "weight": 6, "opacity": 1.0}
+            style = {"color": IMPACT_COLOURS[k], "weight": 6, "opacity": 1.0, "className": "sr-impact"}
             target = impact
         if geom.geom_type == "Point":
             folium.CircleMarker(
@@ -234,6 +269,7 @@ def add_chokepoints(m: folium.Map, gdf: Any, *, name: str = "Chokepoints") -> fo
                 color="#ffffff" if not cuts else "#000000",
                 weight=2,
                 dash_array="3 2" if cuts else None,
+                class_name="sr-cut" if cuts else "sr-impact",
                 fill=True,
                 fill_color=style["color"] if not cuts else "#000000",
                 fill_opacity=1.0,
@@ -254,11 +290,10 @@ def add_chokepoints(m: folium.Map, gdf: Any, *, name: str = "Chokepoints") -> fo
             if point.geom_type != "Point" or point.is_empty:
                 point = geom.representative_point()
         if cuts:
-            text = f"cuts: {', '.join(cuts)}"
-            cut_labels.append(_label(point.y, point.x, text, LABEL_PRIORITY["cut"] + len(cuts), kind="cut"))
+            cut_links.append((tuple(cuts), geom, point))
     impact.add_to(m)
     cut.add_to(m)
-    _add_labels(m, cut_labels)
+    _add_labels(m, _cut_labels(cut_links))
     legend = [(_legend_header(f"{name}: days added if closed"), "")]
     legend += [
         (_swatch_line({"color": c, "weight": 6}), f"{label} (worst corridor that still runs)" if i == 0 else label)

@@ -102,7 +102,7 @@ COAST = "#8fa9ba"
 BORDER = "#b9ab96"
 
 
-NO_DATA = "#8a8a8a"
+NO_DATA = "#9a8fb5"
 
 
 #: Reach bands, nearest first (dark red to yellow), and chokepoint impact classes, lowest first (YlOrRd).
