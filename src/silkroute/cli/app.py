@@ -339,7 +339,9 @@ def criticality(
         if map_path is not None:
             from silkroute import maps
 
-            m = maps.network_map(G, _catalog.load(G.graph.get("catalog")), title=f"Chokepoints {origin} → {destination}")
+            m = maps.network_map(
+                G, _catalog.load(G.graph.get("catalog")), title=f"Chokepoints {origin} → {destination}"
+            )
             maps.add_chokepoints(m, gdf)
             err.print(f"wrote {maps.save(m, map_path)}")
         data = {
