@@ -180,7 +180,8 @@ def corridor_map(
     Returns
     -------
     folium.Map
-        Fitted to the routes drawn (beside the comparison panel).
+        Showing one pair at a time (a selector in the comparison panel), fitted to its routes
+        beside the panel.
     """
     m = network_map(G, cat, tiles=tiles, outline=outline, title=COMPARISON_TITLE if comparisons else NETWORK_TITLE)
     for comparison in comparisons:
@@ -211,7 +212,9 @@ def add_ranked_layer(
         Layer name in the layer control and legend.
     value
         Numeric column that sets the colour (quantile classes, light = low); rows
-        where it is missing are drawn darkest (e.g. a link that cuts a corridor).
+        where it is missing are drawn darkest.  For chokepoints use
+        :func:`add_chokepoints` (links that cut a corridor drawn apart) and for
+        reach :func:`add_reach` (polygons per band of days).
     label, fields
         Columns shown in the tooltip.
     colours
