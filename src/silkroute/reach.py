@@ -208,6 +208,7 @@ def areas_on(
         km = sum(_GEOD.geometry_length(p) for p in pieces) / 1000.0
         if pieces:
             lines = shapely.transform(shapely.MultiLineString(pieces), to_plane.transform, interleaved=False)
+            lines = shapely.simplify(lines, SIMPLIFY_M)  # the track's detail is lost in the buffer anyway
             buffered = shapely.simplify(shapely.buffer(lines, buffer_km * 1000.0, quad_segs=6), SIMPLIFY_M)
             cumulative = shapely.set_precision(buffered, 1.0)  # a 1 m grid: bands that do not overlap
         else:
