@@ -59,6 +59,13 @@ _READY_JS = """() => {
     return pane !== null && document.fonts.status === 'loaded';
 }"""
 
+# True once no Leaflet map is zooming or panning (labels and positions are final).
+_IDLE_JS = """() => {
+    if (typeof window.L === 'undefined') return true;
+    return Object.values(window).filter((v) => v instanceof L.Map).every(
+        (m) => !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress) && !m._flyToFrame);
+}"""
+
 _COLLECT_JS = """() => {
     const count = (sel) => document.querySelectorAll(sel).length;
     const imgs = Array.from(document.querySelectorAll('img'));
@@ -281,7 +288,16 @@ def render_page(
                 page.wait_for_function(_READY_JS, timeout=wait_ms)
             except PlaywrightError as exc:  # report what is there; assertions decide
                 report.errors.append(f"harness: map not ready after {wait_ms} ms: {exc}")
-            page.wait_for_timeout(300)  # let Leaflet finish its first layout frame (and a pan inside the bounds)
+            page.wait_for_timeout(100)  # let Leaflet finish its first layout frame
+
+            def idle() -> None:
+                try:
+                    page.wait_for_function(_IDLE_JS, timeout=wait_ms)
+                except PlaywrightError as exc:
+                    report.errors.append(f"harness: map still moving after {wait_ms} ms: {exc}")
+                page.wait_for_timeout(100)
+
+            idle()
             for key, value in page.evaluate(_COLLECT_JS).items():
                 setattr(report, key, value)
             report.counts = {sel: page.evaluate("(s) => document.querySelectorAll(s).length", sel) for sel in count}
@@ -305,7 +321,7 @@ def render_page(
                 report.screenshot = screenshot
             for state, action in states:
                 page.evaluate(action)
-                page.wait_for_timeout(150)
+                idle()
                 shot = None if screenshot is None else screenshot.with_name(f"{screenshot.stem}_{state}.png")
                 seen = PageState(values={name: page.evaluate(js) for name, js in (evaluate or {}).items()})
                 seen.colours = shoot(shot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import logging
@@ -41,12 +42,16 @@ BASE_COLOURS = {"no_data": style.NO_DATA, "sea": style.SEA, "land": style.LAND}
 LABELS_JS = """() => {
     const r = Array.from(document.querySelectorAll('.sr-lab span'))
         .filter((e) => e.style.visibility === 'visible').map((e) => e.getBoundingClientRect());
-    let overlaps = 0;
+    const els = Array.from(document.querySelectorAll('.sr-lab span')).filter((e) => e.style.visibility === 'visible');
+    let overlaps = 0, pairs = [];
     for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
         const a = r[i], b = r[j];
-        if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps++;
+        if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+            overlaps++;
+            pairs.push([els[i].textContent, [a.left, a.top, a.right, a.bottom], els[j].textContent, [b.left, b.top, b.right, b.bottom]]);
+        }
     }
-    return {shown: r.length, overlaps: overlaps,
+    return {shown: r.length, overlaps: overlaps, pairs: pairs,
             texts: Array.from(document.querySelectorAll('.sr-lab span'))
                 .filter((e) => e.style.visibility === 'visible').map((e) => e.textContent)};
 }"""
@@ -607,7 +612,8 @@ def test_reach_map_draws_bands_with_a_legend(tmp_path: Path) -> None:
         assert label in seen["legend"]
     assert "days of travel" in seen["legend"]
     assert report.values["cover"]["covered"] and report.colours["no_data"] == 0
-    assert report.values["labels"]["overlaps"] == 0 and "Ürümqi" in report.values["labels"]["texts"]
+    assert report.values["labels"]["overlaps"] == 0, report.values["labels"]["pairs"]
+    assert "Ürümqi" in report.values["labels"]["texts"]
     assert m.silkroute["reach"]["places"] == int(places["kind"].isin(["city", "port"]).sum())
 
 
@@ -653,7 +659,9 @@ def test_chokepoint_map_marks_cut_links(tmp_path: Path) -> None:
     for label in ("< 0.5 d", "≥ 5 d", "cuts a corridor"):
         assert label in links["legend"]
     texts = report.values["labels"]["texts"]
-    assert any(t.startswith("cuts: ") for t in texts) and report.values["labels"]["overlaps"] == 0
+    assert any(t.startswith("cuts: ") for t in texts) and report.values["labels"]["overlaps"] == 0, report.values[
+        "labels"
+    ]["pairs"]
     assert "+0.0 d" not in page
     assert report.values["cover"]["covered"] and report.colours["no_data"] == 0
     classes = m.silkroute["chokepoints"]["classes"]
@@ -677,3 +685,34 @@ def test_short_reasons_drop_what_the_panel_says() -> None:
     assert short.startswith("no route via Alashankou/Khorgos") and short.endswith("…")
     assert len(short) == style.REASON_CHARS
     assert comparison_layer._short_reason("") == "no route"
+
+
+def test_pairs_share_one_panel_with_a_selector(mini: Any) -> None:
+    cat, G = mini
+    slow = scenario.apply(network.build_network(cat), scenario.Scenario(name="slow"), TimeModel.from_catalog(cat))
+    m = maps.network_map(G, cat, outline=False)
+    for o, t in [("Yining", "Tashkent"), ("Tashkent", "Yining")]:
+        maps.add_comparison(m, _compare({"baseline": G, "slow": slow}, o, t))
+    page = m.get_root().render()
+    assert page.count('"sr-panel sr-compare') == 1 and page.count("option value=") == 2
+    assert [pair for pair, _ in m.silkroute["panels"]] == ["Yining → Tashkent", "Tashkent → Yining"]
+    assert [p["label"] for p in m.silkroute["pairs"]] == ["Yining → Tashkent", "Tashkent → Yining"]
+    groups = {c.get_name(): c for c in m._children.values() if type(c).__name__ == "FeatureGroup"}
+    for p in m.silkroute["pairs"]:  # one layer per pair, shown by the selector, not in the layer control
+        assert not groups[p["group"]].control and not groups[p["group"]].show
+    assert "Tashkent → Yining" in page  # the route tooltips name their pair
+    # The panel: short names, the scenario, no breakdown column; the full reason in a tooltip,
+    # one row for a corridor that is not feasible in any scenario for the same reason.
+    (_, table), _ = m.silkroute["panels"]
+    assert 'title="Northern via Khorgos">Northern via Khorgos<' in table and ">slow<" in table
+    assert comparison_layer._short_title("Northern: Kazakhstan – Russia – Belarus") == "Northern"
+    reason = next(
+        r.reason for r in _compare({"baseline": G}, "Yining", "Tashkent").results["baseline"] if not r.feasible
+    )
+    assert f'title="{html.escape(reason)}"' in table and "not feasible: no route while avoiding KZ-ALMATY<" in table
+    assert table.count("not feasible") == 1 and ">all<" in table
+    assert "running" not in re.sub(r'title="[^"]*"', "", table)
+    # Fitted to the selected pair's routes, beside the panel, instead of to the network:
+    assert not [c for c in m._children.values() if getattr(c, "_silkroute_fit", False)]
+    assert m.silkroute["route_bounds"][0][1] < 70 < 80 < m.silkroute["route_bounds"][1][1]
+    assert "paddingBottomRight" in page and "selectPair" in page

@@ -56,6 +56,7 @@ from silkroute.maps.controls import (
     _attribution,
     _finish,
     _legend_control,
+    _macro,
     _network_legend,
     _swatch_line,
     _title,
@@ -145,8 +146,9 @@ def network_map(
     _attribution(drawn_outline > 0).add_to(m)
     if title:
         _title(title).add_to(m)
-    bounds = _bounds(G)
-    m.fit_bounds(bounds, padding=(10, 10))
+    fit = _macro("{map}.fitBounds({bounds},{padding:[10,10],animate:false});", bounds=_bounds(G))
+    fit._silkroute_fit = True  # replaced by the fit to the selected pair (add_comparison)
+    fit.add_to(m)
     return _finish(m)
 
 

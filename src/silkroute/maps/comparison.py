@@ -363,7 +363,7 @@ def _comparison_control(m: folium.Map) -> None:
     control._silkroute_comparison = True
     control.add_to(m)
     for name, child in list(m._children.items()):  # the selection script fits the view to the pair
-        if type(child).__name__ == "FitBounds":
+        if getattr(child, "_silkroute_fit", False) or type(child).__name__ == "FitBounds":
             del m._children[name]
 
 
