@@ -17,9 +17,10 @@ Usage in a test::
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
     "PageReport",
+    "PageState",
     "browser_required",
     "chromium_available",
     "render_page",
@@ -57,6 +59,13 @@ _READY_JS = """() => {
     return pane !== null && document.fonts.status === 'loaded';
 }"""
 
+# True once no Leaflet map is zooming or panning (labels and positions are final).
+_IDLE_JS = """() => {
+    if (typeof window.L === 'undefined') return true;
+    return Object.values(window).filter((v) => v instanceof L.Map).every(
+        (m) => !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress) && !m._flyToFrame);
+}"""
+
 _COLLECT_JS = """() => {
     const count = (sel) => document.querySelectorAll(sel).length;
     const imgs = Array.from(document.querySelectorAll('img'));
@@ -76,6 +85,18 @@ _COLLECT_JS = """() => {
                 && String(f.weight) === '900' && f.status === 'loaded'),
     };
 }"""
+
+
+@dataclass
+class PageState:
+    """What the browser saw after one of the ``states`` actions of :func:`render_page`."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    """Result of each ``evaluate`` function, run in this state."""
+    colours: dict[str, float] = field(default_factory=dict)
+    """Share of the screenshot's pixels of each ``colours`` entry (within ±6 per channel)."""
+    screenshot: Path | None = None
+    """The PNG of this state (``<screenshot stem>_<state>.png``), if a screenshot was asked for."""
 
 
 @dataclass
@@ -113,6 +134,10 @@ class PageReport:
     """Number of elements matching each CSS selector passed as ``count=``."""
     values: dict[str, object] = field(default_factory=dict)
     """Result (JSON-serialisable) of each JavaScript function passed as ``evaluate=``."""
+    colours: dict[str, float] = field(default_factory=dict)
+    """Share of the screenshot's pixels of each colour passed as ``colours=`` (within ±6 per channel)."""
+    states: dict[str, PageState] = field(default_factory=dict)
+    """What was seen after each action passed as ``states=``, in order."""
 
 
 @lru_cache(maxsize=1)
@@ -152,6 +177,38 @@ def require_chromium() -> None:
     pytest.skip(reason)
 
 
+# Count, in a screenshot (a PNG data URI), the pixels close to each colour, as shares of the pixels
+# looked at: "#rrggbb" looks at the whole screenshot, "#rrggbb@lat,lon,r" at the square of
+# half-width r pixels around that point of the Leaflet map.
+_PIXELS_JS = """async ([uri, colours]) => {
+    const img = new Image(); img.src = uri; await img.decode();
+    const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+    const px = g.getImageData(0, 0, c.width, c.height).data, out = {};
+    const map = Object.values(window).find((v) => window.L && v instanceof L.Map);
+    for (const [name, spec] of Object.entries(colours)) {
+        const [hex, at] = spec.split('@');
+        const r = parseInt(hex.slice(1, 3), 16), gr = parseInt(hex.slice(3, 5), 16), b = parseInt(hex.slice(5, 7), 16);
+        let x0 = 0, y0 = 0, x1 = c.width, y1 = c.height;
+        if (at) {
+            const [lat, lon, half] = at.split(',').map(Number);
+            const k = map.getContainer().getBoundingClientRect(), p = map.latLngToContainerPoint([lat, lon]);
+            const x = Math.round(p.x + k.left), y = Math.round(p.y + k.top);
+            x0 = Math.max(0, x - half); y0 = Math.max(0, y - half);
+            x1 = Math.min(c.width, x + half + 1); y1 = Math.min(c.height, y + half + 1);
+        }
+        let hits = 0, n = 0;
+        for (let y = y0; y < y1; y++) {
+            for (let x = x0; x < x1; x++) {
+                const i = 4 * (y * c.width + x); n++;
+                if (Math.abs(px[i] - r) <= 6 && Math.abs(px[i + 1] - gr) <= 6 && Math.abs(px[i + 2] - b) <= 6) hits++;
+            }
+        }
+        out[name] = n ? hits / n : 0;
+    }
+    return out;
+}"""
+
 _AREA_JS = """(s) => { const e = document.querySelector(s); if (!e) return 0;
   const r = e.getBoundingClientRect(); return (r.width * r.height) / (innerWidth * innerHeight); }"""
 
@@ -165,6 +222,8 @@ def render_page(
     count: tuple[str, ...] = (),
     areas: tuple[str, ...] = (),
     evaluate: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
+    states: Sequence[tuple[str, str]] = (),
 ) -> PageReport:
     """Open ``path`` in headless Chromium with the network cut off and report.
 
@@ -186,6 +245,16 @@ def render_page(
     evaluate : mapping of str to str, optional
         Name → JavaScript function source (e.g. ``"() => document.title"``),
         run once the map is ready; the results go into ``PageReport.values``.
+    colours : mapping of str to str, optional
+        Name → ``"#rrggbb"``: the share of the screenshot's pixels of that colour
+        (±6 per channel) goes into ``PageReport.colours`` (needs ``screenshot``);
+        ``"#rrggbb@lat,lon,r"`` counts only the square of half-width ``r`` pixels
+        around that point of the map.
+    states : sequence of (str, str)
+        (name, JavaScript function) pairs run in order after the first look (e.g.
+        select another pair, zoom out); after each, ``evaluate`` and ``colours``
+        are taken again, with a screenshot ``<stem>_<name>.png``, into
+        ``PageReport.states[name]``.
 
     Returns
     -------
@@ -220,16 +289,44 @@ def render_page(
             except PlaywrightError as exc:  # report what is there; assertions decide
                 report.errors.append(f"harness: map not ready after {wait_ms} ms: {exc}")
             page.wait_for_timeout(100)  # let Leaflet finish its first layout frame
+
+            def idle() -> None:
+                try:
+                    page.wait_for_function(_IDLE_JS, timeout=wait_ms)
+                except PlaywrightError as exc:
+                    report.errors.append(f"harness: map still moving after {wait_ms} ms: {exc}")
+                page.wait_for_timeout(100)
+
+            idle()
             for key, value in page.evaluate(_COLLECT_JS).items():
                 setattr(report, key, value)
             report.counts = {sel: page.evaluate("(s) => document.querySelectorAll(s).length", sel) for sel in count}
             report.areas = {sel: page.evaluate(_AREA_JS, sel) for sel in areas}
             report.values = {name: page.evaluate(js) for name, js in (evaluate or {}).items()}
+
+            def shoot(path: Path | None) -> dict[str, float]:
+                if path is None:
+                    return {}
+                path.parent.mkdir(parents=True, exist_ok=True)
+                png = page.screenshot(path=str(path))
+                if not colours:
+                    return {}
+                uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+                shares: dict[str, float] = page.evaluate(_PIXELS_JS, [uri, dict(colours)])
+                return shares
+
             if screenshot is not None:
                 screenshot = Path(screenshot)
-                screenshot.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot))
+                report.colours = shoot(screenshot)
                 report.screenshot = screenshot
+            for state, action in states:
+                page.evaluate(action)
+                idle()
+                shot = None if screenshot is None else screenshot.with_name(f"{screenshot.stem}_{state}.png")
+                seen = PageState(values={name: page.evaluate(js) for name, js in (evaluate or {}).items()})
+                seen.colours = shoot(shot)
+                seen.screenshot = shot
+                report.states[state] = seen
         finally:
             browser.close()
     return report

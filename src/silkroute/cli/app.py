@@ -375,9 +375,13 @@ def criticality(
         if layer is not None:
             _write_layer(gdf, layer)
         if map_path is not None:
-            _write_map(
-                G, gdf, f"Chokepoints {origin} → {destination}", "max_added_days", map_path, fields=("used_by", "cuts")
+            from silkroute import maps
+
+            m = maps.network_map(
+                G, _catalog.load(G.graph.get("catalog")), title=f"Chokepoints {origin} → {destination}"
             )
+            maps.add_chokepoints(m, gdf)
+            err.print(f"wrote {maps.save(m, map_path)}")
         data = {
             "origin": o,
             "destination": t,
@@ -404,7 +408,8 @@ def reach(
         typer.Option(
             "-o",
             "--output",
-            help="Also write the reachable places and network as GeoJSON (PREFIX.places.geojson, PREFIX.network.geojson).",
+            help="Also write the reachable places, network and bands of days as GeoJSON"
+            " (PREFIX.places.geojson, PREFIX.network.geojson, PREFIX.areas.geojson: one polygon per band).",
         ),
     ] = None,
     map_path: MapOption = None,
@@ -417,12 +422,23 @@ def reach(
     with _errors():
         limits = parse_days(days)
         G = _one(scenario_name, network_path)
-        places_gdf, edges_gdf = _reach.reach_on(G, origin, limits, mode=mode.value)
+        net = routing.compile(G)
+        places_gdf, edges_gdf = _reach.reach_on(net, origin, limits, mode=mode.value)
+        areas_gdf = _reach.areas_on(net, origin, limits, mode=mode.value) if layers or map_path else None
         if layers is not None:
             _write_layer(places_gdf, layers.with_suffix(".places.geojson"))
             _write_layer(edges_gdf, layers.with_suffix(".network.geojson"))
+            _write_layer(areas_gdf, layers.with_suffix(".areas.geojson"))
         if map_path is not None:
-            _write_map(G, edges_gdf, f"Reach from {origin} (days)", "within_days", map_path, places=places_gdf)
+            from silkroute import maps
+
+            name = str(places_gdf["name"].iloc[0]) if len(places_gdf) else origin
+            m = maps.network_map(G, _catalog.load(G.graph.get("catalog")), title=f"Reach from {name} by {mode.value}")
+            start = places_gdf.geometry.iloc[0] if len(places_gdf) else None
+            maps.add_reach(
+                m, areas_gdf, places_gdf, name="Reach", origin=None if start is None else (start.y, start.x, name)
+            )
+            err.print(f"wrote {maps.save(m, map_path)}")
         rows = places_gdf.drop(columns="geometry").to_dict("records")
         data = {"origin": _places.resolve(G, origin), "scenario": G.graph["scenario"], "days": limits, "places": rows}
         title = f"reachable from {origin} — scenario {G.graph['scenario']}"
@@ -458,25 +474,6 @@ def sweep(
 
 
 # --------------------------------------------------------------------------- maps and layers
-
-
-def _write_map(
-    G: nx.MultiDiGraph,
-    layer: Any,
-    name: str,
-    value: str,
-    path: Path,
-    *,
-    fields: tuple[str, ...] = (),
-    places: Any = None,
-) -> None:
-    from silkroute import maps
-
-    m = maps.network_map(G, _catalog.load(G.graph.get("catalog")), title=name)
-    maps.add_ranked_layer(m, layer, name, value, fields=fields)
-    if places is not None:
-        maps.add_ranked_layer(m, places, f"{name}: places", value, fields=("time_days",))
-    err.print(f"wrote {maps.save(m, path)}")
 
 
 def _write_layer(gdf: Any, path: Path) -> None:

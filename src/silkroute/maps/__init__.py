@@ -16,15 +16,21 @@ What a map shows:
 * border crossings and breaks of gauge as markers whose popups give the dwell
   or transshipment hours (low / mode / high) and their source, from the
   catalog; cities and ports;
-* with :func:`add_comparison` (or ``pairs`` in :func:`corridor_map`): each
-  corridor's route in its own colour and layer (one layer per corridor and
-  scenario, shared by all pairs), with a tooltip (pair, km, days, time
-  breakdown), one collapsible comparison panel with a section per pair and the
-  numbers of ``silkroute compare``, and the view fitted to the routes beside
-  the panel (the legend and the layer control then start collapsed);
-* a legend, a scale bar, a layer control, the data attribution and a light
-  Natural Earth country outline (from the pinned npm package ``world-atlas``),
-  so the page is readable without a tile basemap.
+* with :func:`add_comparison` (or the comparisons of :func:`corridor_map`): one
+  pair at a time, chosen in the comparison panel (the numbers of ``silkroute
+  compare``), each corridor's route in its own colour, drawn once for the
+  scenarios that share it, beside the routes it shares track with, with a
+  tooltip (corridor, scenarios, km, days, time breakdown), and the view fitted
+  to the pair's routes beside the panel (the legend and the layer control then
+  start collapsed);
+* :func:`add_reach`: reach as polygons, one per band of days, with a legend;
+  :func:`add_chokepoints`: links coloured by the days their closure adds, and
+  the links that cut a corridor dashed black;
+* labels of cities, of the crossings on the selected pair's routes, of cut
+  links, placed in the browser so that no two overlap;
+* a legend, a scale bar, a layer control, the data attribution and a basemap
+  of Natural Earth land, coastlines, lakes and borders (``data/basemap.geojson``,
+  no tiles) that fills the window at every zoom: the view is kept inside it.
 
 Geometry is simplified and rounded for display only (never for measurement).
 :func:`save` writes the page atomically and, by default, self-contained: it
@@ -44,6 +50,7 @@ import networkx as nx
 import numpy as np
 
 from silkroute._files import atomic_path
+from silkroute.maps.basemap import _add_basemap
 from silkroute.maps.comparison import add_comparison
 from silkroute.maps.controls import (
     _attribution,
@@ -55,8 +62,9 @@ from silkroute.maps.controls import (
     _title,
 )
 from silkroute.maps.features import _feature, network_features
-from silkroute.maps.markers import _add_crossings, _add_gauge_changes, _add_geojson_layer, _add_outline, _add_places
-from silkroute.maps.style import _CSS, COMPARISON_TITLE, EXTENT, LABEL_ZOOM, NETWORK_TITLE
+from silkroute.maps.markers import _add_crossings, _add_gauge_changes, _add_geojson_layer, _add_places
+from silkroute.maps.results import add_chokepoints, add_reach
+from silkroute.maps.style import _CSS, COMPARISON_TITLE, EXTENT, NETWORK_TITLE
 
 if TYPE_CHECKING:
     import folium
@@ -64,7 +72,7 @@ if TYPE_CHECKING:
     from silkroute.catalog import Catalog
     from silkroute.corridors import Comparison
 
-__all__ = ["add_comparison", "add_ranked_layer", "corridor_map", "network_map", "save"]
+__all__ = ["add_chokepoints", "add_comparison", "add_ranked_layer", "add_reach", "corridor_map", "network_map", "save"]
 
 log = logging.getLogger(__name__)
 
@@ -91,27 +99,30 @@ def network_map(
         drawn under the network; it needs the network when the page is viewed.
         ``None`` (the default) draws no basemap.
     outline
-        Draw the Natural Earth country outline (needs the npm package
-        ``world-atlas``; without it the map is drawn without outline and a
-        warning is logged).
+        Draw the Natural Earth basemap (land, coastlines, lakes, borders) from
+        ``data/basemap.geojson`` and keep the view inside it; without the file
+        the map is drawn without basemap and a warning is logged.
     title
         A title shown at the top of the map, or ``None``.
 
     Returns
     -------
     folium.Map
-        With one layer per network category, markers, legend, scale bar,
-        layer control and attribution; ``m.silkroute`` (a dict) records what
-        was drawn: the layer names and feature counts.
+        With one layer per network category, markers, labels, legend, scale
+        bar, layer control and attribution; ``m.silkroute`` (a dict) records
+        what was drawn: the layer names and feature counts, the basemap
+        polygons (``outline_polygons``), the labels.
     """
     import folium
 
-    m = folium.Map(tiles=None, control_scale=True, zoom_start=4, location=(42, 55), zoom_snap=0.25, zoom_delta=0.5)
+    m = folium.Map(
+        tiles=None, control_scale=True, zoom_start=4, location=(42, 55), zoom_snap=0.25, zoom_delta=0.5, max_zoom=11
+    )
     root: Any = m.get_root()
     root.header.add_child(folium.Element(_CSS))
     if tiles:
         folium.TileLayer(tiles, name="Basemap", control=True).add_to(m)
-    drawn_outline = _add_outline(m) if outline else 0
+    drawn_outline = _add_basemap(m) if outline else 0
     layers = network_features(G)
     for name, features in layers.items():
         _add_geojson_layer(m, name, features)
@@ -129,18 +140,15 @@ def network_map(
         "outline_polygons": drawn_outline,
         "routes": [],
         "legend": legend,
+        "labels": m.__dict__.get("silkroute", {}).get("labels", []),
     }
     _legend_control(m)
     _attribution(drawn_outline > 0).add_to(m)
-    _macro(
-        "(function(m){function f(){m.getContainer().classList.toggle('sr-zoomed',m.getZoom()>={zoom});}"
-        "m.on('zoomend',f);f();})({map});",
-        zoom=LABEL_ZOOM,
-    ).add_to(m)
     if title:
         _title(title).add_to(m)
-    bounds = _bounds(G)
-    m.fit_bounds(bounds, padding=(10, 10))
+    fit = _macro("{map}.fitBounds({bounds},{padding:[10,10],animate:false});", bounds=_bounds(G))
+    fit._silkroute_fit = True  # replaced by the fit to the selected pair (add_comparison)
+    fit.add_to(m)
     return _finish(m)
 
 
@@ -174,7 +182,8 @@ def corridor_map(
     Returns
     -------
     folium.Map
-        Fitted to the routes drawn (beside the comparison panel).
+        Showing one pair at a time (a selector in the comparison panel), fitted to its routes
+        beside the panel.
     """
     m = network_map(G, cat, tiles=tiles, outline=outline, title=COMPARISON_TITLE if comparisons else NETWORK_TITLE)
     for comparison in comparisons:
@@ -205,7 +214,9 @@ def add_ranked_layer(
         Layer name in the layer control and legend.
     value
         Numeric column that sets the colour (quantile classes, light = low); rows
-        where it is missing are drawn darkest (e.g. a link that cuts a corridor).
+        where it is missing are drawn darkest.  For chokepoints use
+        :func:`add_chokepoints` (links that cut a corridor drawn apart) and for
+        reach :func:`add_reach` (polygons per band of days).
     label, fields
         Columns shown in the tooltip.
     colours

@@ -178,14 +178,30 @@ def _title(text: str) -> Any:
 
 
 def _finish(m: folium.Map) -> folium.Map:
-    """Put the layer control after every layer (its script references them)."""
+    """Put the scripts that use the layers after every layer: labels, pair selection, layer control."""
     import folium
 
+    from silkroute.maps.comparison import _SELECT_JS
+    from silkroute.maps.labels import _labels_script
+
     for name, child in list(m._children.items()):
-        if isinstance(child, folium.LayerControl):
+        if isinstance(child, folium.LayerControl) or getattr(child, "_silkroute_script", False):
             del m._children[name]
-    routes = bool(getattr(m, "silkroute", {}).get("routes"))
-    folium.LayerControl(collapsed=routes, position="topright").add_to(m)
+    info = getattr(m, "silkroute", {})
+    results = bool(info.get("routes") or info.get("reach") or info.get("chokepoints"))
+    scripts = []
+    if results:  # fade the network under the results
+        scripts.append(_macro("{map}.getContainer().classList.add('sr-routes');"))
+    if info.get("labels"):
+        scripts.append(_labels_script(info["labels"]))
+    if info.get("pairs"):
+        pairs = [{k: p[k] for k in ("label", "group", "bounds")} for p in info["pairs"]]
+        scripts.append(_macro(_SELECT_JS, pairs=pairs))
+    for script in scripts:
+        script._silkroute_script = True
+        script.add_to(m)
+    collapsed = results
+    folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
     return m
 
 

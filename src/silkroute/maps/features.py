@@ -1,4 +1,4 @@
-"""Geometry for display: simplified GeoJSON features of the network and the Natural Earth country outline."""
+"""Geometry for display: simplified GeoJSON features of the network and of results."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -14,13 +13,10 @@ import numpy as np
 import shapely
 
 from silkroute import schema
-from silkroute._errors import AssetError
 from silkroute.maps.style import (
     _LAYER_ORDER,
     DECIMALS,
-    EXTENT,
     LINE_TOLERANCE,
-    OUTLINE_TOLERANCE,
     STATUS_LABEL,
     _line_style,
     _network_group,
@@ -49,58 +45,6 @@ def _feature(geom: Any, properties: Mapping[str, Any], tolerance: float = LINE_T
 
 def _collection(features: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": list(features)}
-
-
-def _topojson_features(topology: dict[str, Any], name: str) -> list[tuple[dict[str, Any], Any]]:
-    """Decode one object of a (quantised) TopoJSON topology into (properties, shapely geometry)."""
-    transform = topology.get("transform")
-    arcs = []
-    for arc in topology["arcs"]:
-        xy = np.asarray(arc, dtype=float)
-        if transform:
-            xy = np.cumsum(xy, axis=0) * transform["scale"] + transform["translate"]
-        arcs.append(xy)
-
-    def ring(indices: list[int]) -> np.ndarray:
-        pieces = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indices]
-        return np.concatenate([pieces[0], *(p[1:] for p in pieces[1:])])
-
-    def polygon(rings: list[list[int]]) -> shapely.Polygon:
-        return shapely.Polygon(ring(rings[0]), [ring(r) for r in rings[1:]])
-
-    out = []
-    for g in topology["objects"][name]["geometries"]:
-        if g.get("type") == "Polygon":
-            geom = polygon(g["arcs"])
-        elif g.get("type") == "MultiPolygon":
-            geom = shapely.MultiPolygon([polygon(p) for p in g["arcs"]])
-        else:
-            continue
-        out.append(({"name": g.get("properties", {}).get("name", ""), "id": g.get("id")}, geom))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _country_outlines() -> str:
-    """Return the Natural Earth 1:50m countries, clipped to :data:`EXTENT`, as GeoJSON text.
-
-    Empty (with a warning in the log) when the npm package ``world-atlas`` is missing.
-    """
-    from silkroute.maps.offline import package_file
-
-    try:
-        topology = json.loads(package_file("world-atlas", "countries-50m.json").read_text("utf-8"))
-    except AssetError as exc:
-        log.warning("country outlines not drawn: %s", exc)
-        return ""
-    features = []
-    for props, geom in _topojson_features(topology, "countries"):
-        clipped = shapely.clip_by_rect(shapely.make_valid(geom), *EXTENT)
-        shown = shapely.simplify(clipped, OUTLINE_TOLERANCE, preserve_topology=True)
-        if shown.is_empty or shown.area < OUTLINE_TOLERANCE**2:
-            continue
-        features.append(_feature(shown, {"name": props["name"]}, OUTLINE_TOLERANCE))
-    return json.dumps(_collection(features), separators=(",", ":"))
 
 
 def network_features(G: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:

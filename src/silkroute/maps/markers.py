@@ -1,20 +1,18 @@
-"""Layers of the network map: lines by category, border crossings, breaks of gauge, cities and ports, the outline."""
+"""Layers of the network map: lines by category, border crossings, breaks of gauge, cities and ports."""
 
 from __future__ import annotations
 
 import html
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from silkroute import schema
 from silkroute.maps.controls import _backdrop, _div_marker, _popup, _triple_row
-from silkroute.maps.features import _collection, _country_outlines
-from silkroute.maps.style import CROSSING, FERRY, GAUGE_BREAK, HALO, LABEL_SPACING, OUTLINE, STATUS_LABEL
+from silkroute.maps.features import _collection
+from silkroute.maps.labels import _add_labels, _label
+from silkroute.maps.style import CROSSING, FERRY, GAUGE_BREAK, HALO, STATUS_LABEL
 
 if TYPE_CHECKING:
     import folium
@@ -99,46 +97,51 @@ def _add_gauge_changes(m: folium.Map, cat: Catalog) -> int:
 
 
 def _add_places(m: folium.Map, cat: Catalog) -> tuple[int, int]:
-    """Draw cities (circle markers, labelled) and ports (anchor badges); return their counts."""
+    """Draw cities (circle markers, labelled) and ports (anchor badges); return their counts.
+
+    Each city gets a label candidate whose priority is its weight (:func:`_city_weights`); the
+    labels are placed without overlaps in the browser (:mod:`silkroute.maps.labels`).
+    """
     import folium
 
     group = folium.FeatureGroup(name="Cities and ports")
     cities = cat.places[cat.places["kind"] == "city"]
     ports = cat.places[cat.places["kind"] == "port"]
-    major = _major_cities(cat, cities)
+    weights = _city_weights(cat)
+    labels = []
     for pid, p in cities.iterrows():
+        weight = weights.get(str(pid), 0)
         folium.CircleMarker(
             (p["lat"], p["lon"]),
-            radius=3.5 if pid in major else 2.5,
+            radius=3.5 if weight >= MAJOR_WEIGHT else 2.5,
             color="#ffffff",
             weight=1.2,
             fill=True,
             fill_color="#222222",
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(
-                html.escape(str(p["name"])),
-                permanent=True,
-                direction="right",
-                class_name="sr-label" if pid in major else "sr-label sr-minor",
-            ),
+            tooltip=html.escape(str(p["name"])),
             popup=folium.Popup(_place_popup(pid, p), max_width=300),
         ).add_to(group)
+        kind = "city" if weight >= MAJOR_WEIGHT else "minor"
+        labels.append(_label(p["lat"], p["lon"], p["name"], weight, kind=kind, ident=str(pid)))
     for pid, p in ports.iterrows():
         _div_marker(
             (p["lat"], p["lon"]), "anchor", FERRY, html.escape(f"{p['name']} (port)"), _place_popup(pid, p)
         ).add_to(group)
     group.add_to(m)
+    _add_labels(m, labels)
     return len(cities), len(ports)
 
 
-def _major_cities(cat: Catalog, cities: Any) -> set[str]:
-    """Choose the cities labelled at overview zooms: railway hubs first, no two labels too close.
+#: Cities with at least this weight (:func:`_city_weights`) are drawn larger and labelled in bold.
+MAJOR_WEIGHT = 4
 
-    A city's weight is the number of catalog lines through it plus the number
-    of lines ending there; cities are taken by weight, skipping any within
-    :data:`LABEL_SPACING` degrees (east-west distances scaled by the cosine of
-    the latitude) of one already taken.  The other labels show from zoom
-    :data:`LABEL_ZOOM` on.
+
+def _city_weights(cat: Catalog) -> dict[str, int]:
+    """Weigh places for labelling: railway hubs first.
+
+    A place's weight is the number of catalog lines through it plus the number
+    of lines ending there.
     """
     weight: dict[str, int] = defaultdict(int)
     for stops in cat.lines["stops"]:
@@ -146,16 +149,7 @@ def _major_cities(cat: Catalog, cities: Any) -> set[str]:
             weight[stop] += 1
         for end in (stops[0], stops[-1]):
             weight[end] += 1
-    order = sorted(cities.index, key=lambda pid: (-weight[pid], str(cities.at[pid, "name"])))
-    chosen: list[tuple[float, float]] = []
-    out: set[str] = set()
-    for pid in order:
-        lon, lat = float(cities.at[pid, "lon"]), float(cities.at[pid, "lat"])
-        scale = np.cos(np.radians(lat))
-        if all(((lon - x) * scale) ** 2 + (lat - y) ** 2 > LABEL_SPACING**2 for x, y in chosen):
-            chosen.append((lon, lat))
-            out.add(str(pid))
-    return out
+    return dict(weight)
 
 
 def _place_popup(pid: Any, p: Mapping[str, Any]) -> str:
@@ -164,16 +158,3 @@ def _place_popup(pid: Any, p: Mapping[str, Any]) -> str:
         f"<tr><th>country</th><td>{p['country']}</td></tr>",
     ]
     return _popup(str(p["name"]), rows, p.get("source"))
-
-
-def _add_outline(m: folium.Map) -> int:
-    """Draw the country outline in a pane under the network; return the number of polygons."""
-    import folium
-
-    data = _country_outlines()
-    if not data:
-        return 0
-    outline = json.loads(data)
-    folium.map.CustomPane("outline", z_index=250, pointer_events=False).add_to(m)
-    _backdrop(outline, OUTLINE, name="Country outlines (Natural Earth)", pane="outline").add_to(m)
-    return len(outline["features"])

@@ -40,7 +40,7 @@ _PINNED: dict[str, str] = {
     # Same files as cdnjs "Leaflet.awesome-markers/2.0.2" (lvoogdt/Leaflet.awesome-markers).
     "drmonty-leaflet-awesome-markers": "2.0.2",
     "leaflet.fullscreen": "3.0.0",
-    # Not a folium asset: Natural Earth country outlines (TopoJSON) drawn by silkroute.maps.
+    # Not a folium asset: the Natural Earth source of scripts/derive_basemap.py (data/basemap.geojson).
     "world-atlas": "2.0.2",
 }
 

@@ -15,15 +15,12 @@ __all__: list[str] = ["CORRIDOR_COLOURS", "GAUGE_COLOURS", "GAUGE_NAMES"]
 log = logging.getLogger(__name__)
 
 
-#: Area drawn by default and to which the country outline is clipped (lon/lat).
+#: Area shown when a graph has no nodes (lon/lat: west, south, east, north).
 EXTENT = (-10.0, 20.0, 120.0, 62.0)
 
 
-#: Display simplification tolerances in degrees (about 0.5 km and 2 km).
+#: Display simplification tolerance of the network and routes in degrees (about 0.5 km).
 LINE_TOLERANCE = 0.005
-
-
-OUTLINE_TOLERANCE = 0.02
 
 
 #: Decimals kept in drawn coordinates (4 decimals: about 11 m).
@@ -34,11 +31,10 @@ DECIMALS = 4
 REASON_CHARS = 42
 
 
-#: Minimum distance between city labels at overview zooms (degrees), and the zoom showing all labels.
-LABEL_SPACING = 2.5
-
-
-LABEL_ZOOM = 6
+#: Label priorities (larger is placed first; a label that would overlap one placed earlier moves
+#: to another side of its point or is hidden): the pair's ends, cut links, crossings on the
+#: selected pair's routes, then cities by the number of catalog lines through them.
+LABEL_PRIORITY = {"end": 1000, "cut": 800, "crossing": 500, "origin": 1000}
 
 
 GAUGE_COLOURS = {1435: "#1f5fa8", 1520: "#2a8a3e", 1668: "#8e3fa3"}
@@ -62,19 +58,71 @@ STATUS_DASH = {"under_construction": "10 7", "planned": "2 7"}
 STATUS_LABEL = {"operational": "operational", "under_construction": "under construction", "planned": "planned"}
 
 
-CORRIDOR_COLOURS = {"northern": "#d7191c", "middle": "#fd8d3c", "cku": "#e7298a", "southern-iran": "#8c510a"}
+CORRIDOR_COLOURS = {
+    "northern": "#d7191c",
+    "trans-siberian": "#8c510a",
+    "trans-mongolian": "#762a83",
+    "middle": "#f46d43",
+    "southern-iran": "#35978f",
+    "cku": "#e7298a",
+    "cku-caspian": "#2166ac",
+    "cku-iran": "#1a1a1a",
+}
 
 
-_PALETTE = ("#d7191c", "#fd8d3c", "#e7298a", "#8c510a", "#01665e", "#5e3c99", "#b2182b", "#1a1a1a")
+_PALETTE = ("#d7191c", "#f46d43", "#e7298a", "#8c510a", "#35978f", "#762a83", "#2166ac", "#1a1a1a")
+
+
+#: Route lines: width, and the distance between the lines of routes that share track (pixels).
+ROUTE_WEIGHT = 4
+
+
+ROUTE_SPACING = 5
+
+
+#: Two routes of a pair are drawn side by side where they share more than this (km).
+SHARED_KM = 50.0
+
+
+#: Dash pattern of a route found only under a later scenario (or that differs there).
+SCENARIO_DASH = "9 6"
+
+
+#: Basemap colours: sea, land, coastline and lake shores, country borders; the map's own
+#: background shows only where no basemap is drawn (it never should: the tests look for it).
+SEA = "#cddfea"
+
+
+LAND = "#f4f1e9"
+
+
+COAST = "#8fa9ba"
+
+
+BORDER = "#b9ab96"
+
+
+NO_DATA = "#9a8fb5"
+
+
+#: Reach bands, nearest first (dark red to yellow), and chokepoint impact classes, lowest first (YlOrRd).
+BAND_COLOURS = ("#a50f15", "#f16913", "#fdae28", "#ffe866", "#fff7bc")
+
+
+IMPACT_COLOURS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+
+
+#: Upper bounds (days) of the impact classes but the last: < 0.5 d, 0.5–1, 1–2, 2–5, ≥ 5 d.
+IMPACT_BREAKS = (0.5, 1.0, 2.0, 5.0)
+
+
+CUT = {"color": "#000000", "weight": 5, "opacity": 1.0, "dashArray": "10 7"}
 
 
 HALO = {"color": "#ffd23f", "weight": 9, "opacity": 0.55}
 
 
 CASING = {"color": "#ffffff", "weight": 9, "opacity": 0.75}
-
-
-OUTLINE = {"color": "#a59d8f", "weight": 0.7, "fillColor": "#f6f3ec", "fillOpacity": 1.0}
 
 
 CROSSING = "#2b2b2b"
@@ -137,6 +185,7 @@ def _line_style(mode: str, gauge: Any, status: str) -> dict[str, Any]:
         style = {"color": _rail_colour(gauge), "weight": 2.6, "opacity": 0.95}
     if status in STATUS_DASH:
         style.update(dashArray=STATUS_DASH[status], weight=3.4)
+    style["className"] = "sr-net"  # faded while routes are drawn (see _CSS)
     return style
 
 
@@ -151,8 +200,11 @@ _LAYER_ORDER = [
 ]
 
 
-_CSS = """<style>
-.folium-map.leaflet-container{background:#dbe6ee;font-family:"DejaVu Sans",Arial,sans-serif}
+_CSS = (
+    """<style>
+.folium-map.leaflet-container{background:"""
+    + NO_DATA
+    + """;font-family:"DejaVu Sans",Arial,sans-serif}
 .sr-panel{background:rgba(255,255,255,.94);padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);
   font-size:11px;line-height:1.35;color:#222}
 .sr-panel h4{margin:0 0 4px;font-size:12px;font-weight:bold}
@@ -186,12 +238,16 @@ _CSS = """<style>
 .sr-icon{background:none;border:none}
 .sr-badge{width:18px;height:18px;border-radius:50%;border:1.5px solid #fff;color:#fff;font-size:9px;
   display:flex;align-items:center;justify-content:center;box-shadow:0 0 2px rgba(0,0,0,.6)}
-.leaflet-tooltip.sr-label{background:transparent;border:none;box-shadow:none;padding:0 0 0 2px;font-size:10px;
-  font-weight:bold;color:#333;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}
-.leaflet-tooltip.sr-label:before{display:none}
-.leaflet-tooltip.sr-minor{display:none}
-.sr-zoomed .leaflet-tooltip.sr-minor{display:block}
+.sr-lab span{position:absolute;white-space:nowrap;font-size:10px;font-weight:bold;color:#333;line-height:12px;
+  text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 3px #fff;visibility:hidden}
+.sr-lab-minor span{font-weight:normal;color:#444}
+.sr-lab-crossing span{font-style:italic;font-weight:normal;color:#1f1f1f}
+.sr-lab-cut span{font-size:11px;color:#000;background:rgba(255,255,255,.85);padding:0 3px;border:1px dashed #000}
+.sr-lab-origin span,.sr-lab-end span{font-size:12.5px;line-height:15px;color:#000}
+.sr-routes path.sr-net{stroke-opacity:.4}
+.sr-pick{display:block;margin:2px 0 4px}.sr-pick select{font-size:11.5px;max-width:260px}
 .sr-popup h4{font-size:13px;margin:0 0 4px}
 .sr-popup table{font-size:11px}.sr-popup th{padding-right:8px;color:#555;font-weight:normal;vertical-align:top}
 .sr-source{font-size:10px;color:#444;margin-top:4px;max-width:320px;overflow-wrap:anywhere}
 </style>"""
+)
