@@ -27,7 +27,7 @@ def _geograph() -> object:
     if importlib.util.find_spec("scgraph.core") is None:
         source = source.replace("from scgraph.core import GeoGraph", "from scgraph.geograph import GeoGraph")
     namespace: dict[str, object] = {}
-    exec(compile(source, spec.origin, "exec"), namespace)  # noqa: S102 - the package's own data module
+    exec(compile(source, spec.origin, "exec"), namespace)
     return next(v for k, v in namespace.items() if k.endswith("geograph"))
 
 

@@ -221,6 +221,7 @@ def _one_ref(cell: str) -> str:
         raise _BadCellError(msg)
     return refs[0]
 
+
 SCHEMA: dict[str, list[_Col]] = {
     "places.csv": [
         _Col("id", _pattern(_ID, "KZ-DOSTYK")),
@@ -360,7 +361,7 @@ DEMAND_COLUMNS: list[_Col] = [
     _Col("id", _pattern(_LINK_ID, "DM01")),
     _Col("origin", _text),
     _Col("destination", _text),
-    *[_Col(f"quantity_{p}", _number(0, 1e12), required=p == "mode", column=p == "mode") for p in schema.PARTS],
+    _Col("quantity", _number(0, 1e12)),
     _Col("unit", _enum(DEMAND_UNITS)),
     _Col("corridor", _text, required=False, column=False),
     _Col("basis", _enum(BASES), required=False, column=False),
@@ -770,7 +771,12 @@ def _check_electrification(path: Path, table: pd.DataFrame, cat: Catalog) -> Non
             _check_countries(path, i, "country", [row["country"]], cat)
         key = (row["country"], row["line"])
         if key in seen:
-            raise _fail(path, i, "line" if row["line"] else "country", f"a second share for the same place (first at row {seen[key]})")
+            raise _fail(
+                path,
+                i,
+                "line" if row["line"] else "country",
+                f"a second share for the same place (first at row {seen[key]})",
+            )
         seen[key] = i
 
 
@@ -779,7 +785,7 @@ def _check_capacity(path: Path, table: pd.DataFrame, cat: Catalog) -> None:
     for i, row in enumerate(table.to_dict("records"), start=2):
         for ref in row["link"]:
             _check_ref(path, i, "link", ref, cat, schema.REF_KINDS)
-            for direction in (("forward", "reverse") if row["direction"] == "both" else (row["direction"],)):
+            for direction in ("forward", "reverse") if row["direction"] == "both" else (row["direction"],):
                 if (ref, direction) in seen:
                     msg = f"{ref} {direction} has a capacity already (row {seen[(ref, direction)]}); one binding value per link"
                     raise _fail(path, i, "link", msg)
@@ -813,8 +819,8 @@ _OPTIONAL_CHECKS: dict[str, Callable[[Path, pd.DataFrame, Catalog], None]] = {
 def load_demand(path: str | os.PathLike[str] | None = None, cat: Catalog | None = None) -> pd.DataFrame:
     """Load and check a demand file (the embedded ``data/demand.csv`` by default).
 
-    Columns: ``id``, ``origin``, ``destination`` (place ids), ``quantity_mode`` (and optionally
-    ``quantity_low``/``quantity_high``), ``unit`` (:data:`DEMAND_UNITS`), and optionally
+    Columns: ``id``, ``origin``, ``destination`` (place ids), ``quantity``, ``unit``
+    (:data:`DEMAND_UNITS`), and optionally
     ``corridor`` (a corridor name of ``corridors.toml``), ``basis`` and ``source``.
 
     Parameters

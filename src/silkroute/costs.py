@@ -52,9 +52,11 @@ __all__ = [
     "Rate",
     "assign_costs",
     "edge_terms",
+    "factors_used",
     "leg_lengths",
     "load_economics",
     "set_value_of_time",
+    "through_rate_checks",
 ]
 
 Triple = tuple[float, float, float]
@@ -124,7 +126,13 @@ class Rate:
         )
 
     def specificity(self) -> int:
-        """How specific the row is: a row for the link beats one for the country, which beats the default."""
+        """Return how specific the row is: a row for the link beats one for the country, which beats the default.
+
+        Returns
+        -------
+        int
+            4 for a row that names links, + 2 for one that names countries, + 1 for a gauge.
+        """
         return 4 * bool(self.links) + 2 * bool(self.countries) + bool(self.gauge is not None)
 
 
@@ -187,7 +195,11 @@ def load_economics(cat: _catalog.Catalog) -> dict[str, Any]:
 def _vot(cfg: Mapping[str, Any], path: Path) -> tuple[Triple, str]:
     table = cfg.get("value_of_time", {})
     try:
-        vot = (float(table["low_usd_per_feu_h"]), float(table["mode_usd_per_feu_h"]), float(table["high_usd_per_feu_h"]))
+        vot = (
+            float(table["low_usd_per_feu_h"]),
+            float(table["mode_usd_per_feu_h"]),
+            float(table["high_usd_per_feu_h"]),
+        )
     except (KeyError, TypeError, ValueError):
         msg = f"{path}, table [value_of_time]: give low_usd_per_feu_h, mode_usd_per_feu_h and high_usd_per_feu_h"
         raise CatalogError(msg) from None
@@ -391,8 +403,9 @@ def leg_lengths(G: nx.MultiDiGraph, model: CostModel) -> dict[str, float]:
     """Return this network's km of each leg priced per FEU and leg (the ERAI leg Dostyk → Brest).
 
     The leg's length is the shortest path between its two places over the operational rail
-    lines and crossings of the rate's gauge and countries (whatever a scenario closes), so
-    that the per-km rate is the leg's price divided by the leg as this network draws it.
+    lines and crossings of the rate's gauge (whatever a scenario closes), so that the per-km
+    rate is the leg's price divided by the leg as this network draws it; rows that price other
+    countries with the same leg's price (a proxy) get the same length.
 
     Parameters
     ----------
@@ -414,20 +427,20 @@ def leg_lengths(G: nx.MultiDiGraph, model: CostModel) -> dict[str, float]:
     for r in model.rates:
         if r.leg is None:
             continue
-        layer = schema.layer_name("rail", r.gauge)
+        layer = schema.layer_name("rail", r.gauge) if r.gauge is not None else None
 
-        def ok(a: Any, b: Any, k: Any, r: Rate = r, layer: str = layer) -> bool:
+        def in_layer(n: Any, layer: str | None = layer) -> bool:
+            return G.nodes[n].get("mode") == "rail" and (layer is None or G.nodes[n].get("layer") == layer)
+
+        def ok(a: Any, b: Any, k: Any) -> bool:
             d = G.edges[a, b, k]
             if d.get("kind") not in (*schema.TRACK_KINDS, schema.CROSSING) or d.get("status") != "operational":
                 return False
-            if G.nodes[a].get("layer") != layer or G.nodes[b].get("layer") != layer:
-                return False
-            countries = {G.nodes[a].get("country"), G.nodes[b].get("country")}
-            return not r.countries or countries <= r.countries
+            return in_layer(a) and in_layer(b)
 
         view = nx.subgraph_view(G, filter_edge=ok)
-        sources = [n for n in places.get(r.leg[0], []) if G.nodes[n].get("layer") == layer]
-        targets = {n for n in places.get(r.leg[1], []) if G.nodes[n].get("layer") == layer}
+        sources = [n for n in places.get(r.leg[0], []) if in_layer(n)]
+        targets = {n for n in places.get(r.leg[1], []) if in_layer(n)}
         if not sources or not targets:
             continue
         dist = nx.multi_source_dijkstra_path_length(view, sources, weight=schema.LENGTH)
@@ -505,3 +518,120 @@ def set_value_of_time(G: nx.MultiDiGraph, usd_per_feu_h: float) -> nx.MultiDiGra
     G.graph["cost_model"] = model
     G.graph["value_of_time_usd_per_feu_h"] = vot
     return G
+
+
+def through_rate_checks(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """Compare the bottom-up cost of the cheapest route with each published through rate of ``costs.csv``.
+
+    Through rates (``item = through_rate``) are never added to a cost: they are the check. The
+    modelled figure is the cheapest rail route (``optimize="cost"``) between the row's places.
+
+    Parameters
+    ----------
+    G
+        A network with costs.
+
+    Returns
+    -------
+    list of dict
+        ``id``, ``origin``, ``destination``, ``published_usd`` (low/mode/high), ``modelled_usd``,
+        ``ratio`` (modelled / published mode) and ``source``; empty without costs.
+    """
+    from silkroute import routing
+    from silkroute._errors import NoRouteError
+
+    model = G.graph.get("cost_model")
+    if not isinstance(model, CostModel):
+        return []
+    net = routing.compile(G)
+    out = []
+    for r in model.rates:
+        if r.item != "through_rate" or r.origin is None or r.destination is None:
+            continue
+        try:
+            found = routing.route(net, r.origin, r.destination, optimize="cost", mode="rail", explain=False)[0]
+            modelled: float | None = found.cost_usd
+        except (NoRouteError, KeyError):
+            modelled = None
+        out.append(
+            {
+                "id": r.id,
+                "origin": r.origin,
+                "destination": r.destination,
+                "published_usd": list(r.triple),
+                "modelled_usd": None if modelled is None else round(modelled, 0),
+                "ratio": None if modelled is None else round(modelled / r.triple[1], 2),
+                "basis": r.basis,
+                "source": r.source,
+            }
+        )
+    return out
+
+
+def factors_used(G: nx.MultiDiGraph, routes: Iterable[Any]) -> list[dict[str, Any]]:
+    """Return every cost row and emission factor the routes use: factor, value, basis and source.
+
+    Parameters
+    ----------
+    G
+        The network the routes were found on (its ``cost_model`` and ``emission_model``).
+    routes
+        :class:`~silkroute.routing.Route` objects.
+
+    Returns
+    -------
+    list of dict
+        ``kind`` (``cost`` or ``co2e``), ``id``, ``what``, ``value`` (low/mode/high with the unit),
+        ``basis``, ``source``, once per row, in first-use order.
+    """
+    from silkroute import emissions
+
+    cost_model, emission_model = G.graph.get("cost_model"), G.graph.get("emission_model")
+    seen: dict[str, dict[str, Any]] = {}
+    for r in routes:
+        for (u, v, _k), d in zip(r.edges, r.edge_data, strict=True):
+            if isinstance(cost_model, CostModel):
+                for component, rid, _coef in edge_terms(r.G.nodes[u], r.G.nodes[v], d, cost_model):
+                    if f"cost:{rid}" in seen:
+                        continue
+                    rate = cost_model.rate(rid)
+                    low, mode, high = rate.triple
+                    unit = {
+                        "usd_per_feu_km": "USD/FEU-km",
+                        "usd_per_feu_leg": "USD/FEU for the leg",
+                        "usd_per_feu": "USD/FEU",
+                    }[rate.unit]
+                    where = ", ".join(sorted(rate.countries | rate.links)) or "default"
+                    seen[f"cost:{rid}"] = {
+                        "kind": "cost",
+                        "id": rid,
+                        "what": f"{component} ({where}{', ' + rate.direction if rate.direction else ''})",
+                        "value": f"{low:g}/{mode:g}/{high:g} {unit}"
+                        + (f" ({cost_model.legs_km[rid]:,.0f} km here)" if rid in cost_model.legs_km else ""),
+                        "basis": rate.basis,
+                        "source": rate.source,
+                    }
+            if isinstance(emission_model, emissions.EmissionModel):
+                for _component, share, _part, factor, _tkm in emissions.edge_terms(r.G.nodes[u], d, emission_model):
+                    for key, table, unit in (
+                        (factor, emission_model.factors, "g CO2e/tkm"),
+                        (share, emission_model.shares, "electrified"),
+                    ):
+                        if key is None or f"co2e:{key}" in seen:
+                            continue
+                        low, mode, high = table[key]
+                        row_id, basis, source = emission_model.rows.get(key, ("", "", ""))
+                        value = (
+                            f"{low:g}/{mode:g}/{high:g} {unit}"
+                            if unit != "electrified"
+                            else f"{100 * low:g}/{100 * mode:g}/{100 * high:g} % electrified"
+                        )
+                        seen[f"co2e:{key}"] = {
+                            "kind": "co2e",
+                            "id": row_id,
+                            "what": key,
+                            "value": value,
+                            "basis": basis,
+                            "source": source,
+                        }
+    return list(seen.values())

@@ -42,7 +42,9 @@ Term = tuple[str, str | None, str | None, str, float]
 class EmissionModel:
     """Emission factors (g CO₂e/tkm) and electrified shares (fractions), by key, with their rows' ids and sources."""
 
-    factors: dict[str, Triple]  # "rail:electric:KAZ", "rail:electric:", "rail:diesel:", "road:diesel:", "ferry:marine fuel:"
+    factors: dict[
+        str, Triple
+    ]  # "rail:electric:KAZ", "rail:electric:", "rail:diesel:", "road:diesel:", "ferry:marine fuel:"
     shares: dict[str, Triple]  # "line:ID", "country:KAZ", "country:" (the default); fractions 0..1
     payload_t: float = 20.0
     distribution: str = "pert"

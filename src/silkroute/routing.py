@@ -183,7 +183,7 @@ class Route:
 
     @property
     def co2_breakdown(self) -> dict[str, float] | None:
-        """kg CO₂e per FEU by component (:data:`silkroute.schema.CO2_COMPONENTS`), ``None`` without factors."""
+        """Kg CO₂e per FEU by component (:data:`silkroute.schema.CO2_COMPONENTS`), ``None`` without factors."""
         parts = {c: self._sum(schema.co2_attr(c)) for c in schema.CO2_COMPONENTS}
         return None if any(v is None for v in parts.values()) else {c: float(v or 0.0) for c, v in parts.items()}
 

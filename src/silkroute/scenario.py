@@ -61,9 +61,9 @@ import networkx as nx
 from silkroute import catalog as _catalog
 from silkroute import schema
 from silkroute._errors import CatalogError, ScenarioError
+from silkroute._validate import validate_network
 from silkroute.costs import CostModel, assign_costs
 from silkroute.emissions import EmissionModel, assign_emissions
-from silkroute._validate import validate_network
 from silkroute.network import clean_copy, default_network
 from silkroute.timing import Closure, Schedule, TimeModel, assign_travel_times
 
@@ -145,9 +145,7 @@ class Scenario:
             f"closes {ref} {c.days[1]:g} days a year (events of {c.event_days[1]:g} days)"
             for ref, c in self.closures.items()
         ]
-        parts += [
-            f"timetable {ref}: {t.departures[1]:g} departures a week" for ref, t in self.schedules.items()
-        ]
+        parts += [f"timetable {ref}: {t.departures[1]:g} departures a week" for ref, t in self.schedules.items()]
         return "; ".join(parts) or "operational links only, catalog values"
 
 
@@ -359,7 +357,11 @@ def _parse(cfg: dict[str, Any], path: Path, cat: _catalog.Catalog, base: Scenari
 
 def _link_key(path: Path, section: str, ref: Any, cat: _catalog.Catalog) -> str:
     kind, ident = schema.split_ref(str(ref))
-    known = {schema.CROSSING: cat.crossings.index, schema.FERRY: cat.ferries.index, schema.GAUGE_CHANGE: cat.gauge_changes.index}
+    known = {
+        schema.CROSSING: cat.crossings.index,
+        schema.FERRY: cat.ferries.index,
+        schema.GAUGE_CHANGE: cat.gauge_changes.index,
+    }
     if kind not in known:
         raise _err(path, f"{section}.{ref}", "name a link as crossing:ID, ferry:ID or gauge_change:PLACE")
     if ident not in known[kind]:
@@ -369,13 +371,22 @@ def _link_key(path: Path, section: str, ref: Any, cat: _catalog.Catalog) -> str:
     return str(ref)
 
 
-def _triple_of(path: Path, key: str, values: dict[str, Any], triple: schema.Triple, *, positive: bool) -> tuple[float, float, float]:
+def _triple_of(
+    path: Path, key: str, values: dict[str, Any], triple: schema.Triple, *, positive: bool
+) -> tuple[float, float, float]:
     if triple.columns[1] not in values:
-        raise _err(path, key, f"give at least {triple.columns[1]} (and optionally {triple.columns[0]}, {triple.columns[2]})")
+        raise _err(
+            path, key, f"give at least {triple.columns[1]} (and optionally {triple.columns[0]}, {triple.columns[2]})"
+        )
     out = []
     for col in triple.columns:
         v = values.get(col, values[triple.columns[1]])
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and (v > 0 if positive else v >= 0)
+        ok = (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+            and (v > 0 if positive else v >= 0)
+        )
         if not ok:
             raise _err(path, f"{key}.{col}", f"must be a finite number {'> 0' if positive else '>= 0'}, got {v!r}")
         out.append(float(v))
@@ -388,7 +399,9 @@ def _triple_of(path: Path, key: str, values: dict[str, Any], triple: schema.Trip
 def _closures(path: Path, table: Any, cat: _catalog.Catalog) -> dict[str, Closure]:
     allowed = {*schema.CLOSED_DAYS.columns, *schema.EVENT_DAYS.columns, "source"}
     out = {}
-    for ref, values in _check_keys(path, "closures", table, {str(k) for k in table} if isinstance(table, dict) else set()).items():
+    for ref, values in _check_keys(
+        path, "closures", table, {str(k) for k in table} if isinstance(table, dict) else set()
+    ).items():
         key = _link_key(path, "closures", ref, cat)
         _check_keys(path, f"closures.{ref}", values, allowed)
         days = _triple_of(path, f"closures.{ref}", values, schema.CLOSED_DAYS, positive=False)
@@ -402,7 +415,9 @@ def _closures(path: Path, table: Any, cat: _catalog.Catalog) -> dict[str, Closur
 def _schedules(path: Path, table: Any, cat: _catalog.Catalog) -> dict[str, Schedule]:
     allowed = {*schema.DEPARTURES.columns, "row", "source"}
     out = {}
-    for ref, values in _check_keys(path, "schedules", table, {str(k) for k in table} if isinstance(table, dict) else set()).items():
+    for ref, values in _check_keys(
+        path, "schedules", table, {str(k) for k in table} if isinstance(table, dict) else set()
+    ).items():
         key = _link_key(path, "schedules", ref, cat)
         _check_keys(path, f"schedules.{ref}", values, allowed)
         if "row" in values:
@@ -471,8 +486,8 @@ def apply(
     scenario: Scenario,
     model: TimeModel | None = None,
     *,
-    cost_model: CostModel | None | bool = True,
-    emission_model: EmissionModel | None | bool = True,
+    cost_model: CostModel | bool | None = True,
+    emission_model: EmissionModel | bool | None = True,
 ) -> nx.MultiDiGraph:
     """Return a copy of a network under a scenario, with travel times, costs and CO₂e assigned.
 

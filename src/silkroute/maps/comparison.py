@@ -227,6 +227,8 @@ def _add_route_layer(
         f"<b>{html.escape(pair)}</b><br>{html.escape(label)}<br>"
         f"{d['length_km']:,.0f} km · {d['time_days']:.1f} days ({d['time_h']:,.1f} h)"
         + ("" if delta is None else f"<br>Δ vs {html.escape(d['reference'])}: {delta:+,.1f} h")
+        + ("" if d.get("cost_usd") is None else f"<br>{d['cost_usd']:,.0f} USD per FEU")
+        + ("" if d.get("co2_kg") is None else f" · {d['co2_kg']:,.0f} kg CO₂e per FEU")
         + "<br>"
         + html.escape(_breakdown_text(d["breakdown"], "\n")).replace("\n", "<br>")
     )
