@@ -576,8 +576,12 @@ def assign(
         best = min(float(t[list(p)].sum()) for p in path_flows[k]) / 3600.0
         results.append(FlowResult(f, paths, best, float(problem.base[free[k]].sum()) / 3600.0))
     volumes: dict[str, float] = {}
+    reversed_ = np.array([bool(net.view.edges[e].get("reversed")) for e in net.edge_keys])
     for ref, ix in net.ref_edges.items():
-        v = float(x[ix].sum())
+        if schema.split_ref(ref)[0] == "line":  # sections in series: the busiest section, per direction
+            v = sum(float(x[ix[reversed_[ix] == r]].max(initial=0.0)) for r in (False, True))
+        else:  # parallel edges (gauge layers, rail and road on a ferry): their sum
+            v = float(x[ix].sum())
         if v > 0:
             volumes[ref] = v
     return Assignment(

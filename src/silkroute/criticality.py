@@ -110,8 +110,9 @@ def criticality_on(
     Returns
     -------
     list of Chokepoint
-        Links that cut a corridor first, then by the largest added days; with ``volumes``, links that cut
-        a corridor and carry volume first (by volume), then by the FEU-days lost per day of closure.
+        Links that cut a corridor first, then by the largest added days; with ``volumes``, by the FEU-days
+        lost per day of closure (volume × the largest delay of a corridor that stays feasible; a corridor
+        that is cut is listed in ``cuts`` but its delay is not counted), then by volume.
     """
     defs = _corridors.load()
     net = routing.compile(G)
@@ -143,12 +144,7 @@ def criticality_on(
         point.volume_feu_per_day = float(volumes.get(point.ref, 0.0))
     return sorted(
         used.values(),
-        key=lambda p: (
-            -(bool(p.cut) and (p.volume_feu_per_day or 0.0) > 0),
-            -(p.volume_feu_per_day or 0.0) if p.cut else -(p.weighted_feu_days or 0.0),
-            -p.max_added_days,
-            p.ref,
-        ),
+        key=lambda p: (-(p.weighted_feu_days or 0.0), -(p.volume_feu_per_day or 0.0), -len(p.cut), p.ref),
     )
 
 
