@@ -88,6 +88,7 @@ def test_almaty_tashkent_cost_and_co2_by_hand_from_the_rows(baseline) -> None:  
     d = r.to_dict()
     assert d["cost_usd"] == pytest.approx(r.cost_usd, abs=0.05) and d["co2_kg"] == pytest.approx(r.co2_kg, abs=0.05)
     assert set(d["cost_breakdown"]) == set(schema.COST_COMPONENTS)
+    assert r.cost_per_teu_usd == pytest.approx(r.cost_usd / 1.58)  # the pack's rule: a FEU price = 1.58 TEU prices
 
 
 def test_generalized_cost_is_cost_plus_value_of_time_hours(baseline) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ __all__ = [
 
 _KEYS = {"title", "description", "via", "avoid", "avoid_places", "no_ferries", "mode", "serves", "family", "east"}
 #: The cost and CO2e members of a result's JSON form (see :meth:`silkroute.routing.Route.to_dict`).
-_MONEY_KEYS = ("cost_usd", "cost_breakdown", "generalized_cost_usd", "co2_kg", "co2_breakdown")
+_MONEY_KEYS = ("cost_usd", "cost_breakdown", "cost_per_teu_usd", "generalized_cost_usd", "co2_kg", "co2_breakdown")
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -267,6 +267,7 @@ class CorridorResult:
             "delta_vs_reference_h": self.delta_vs_reference_h,
             **{schema.component_attr(c): breakdown.get(c) for c in schema.COMPONENTS},
             "cost_usd": r.cost_usd if r else None,
+            "cost_per_teu_usd": r.cost_per_teu_usd if r else None,
             "generalized_cost_usd": r.generalized_cost_usd if r else None,
             "co2_kg": r.co2_kg if r else None,
             **{schema.cost_attr(c): cost.get(c) for c in schema.COST_COMPONENTS},

@@ -32,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -215,6 +216,7 @@ class CostModel:
 
     rates: tuple[Rate, ...]
     value_of_time: Triple = (0.0, 0.0, 0.0)
+    feu_per_teu_price: Triple = (1.58, 1.58, 1.58)  # a FEU's price over a TEU's (the pack's rule)
     distribution: str = "pert"
     legs_km: dict[str, float] = field(default_factory=dict)  # rate id -> km of its leg on the network
     sources: dict[str, str] = field(default_factory=dict)
@@ -239,7 +241,9 @@ class CostModel:
         cfg = load_economics(cat)
         vot, source = _vot(cfg, Path(cat.directory) / "economics.toml") if cfg else ((0.0, 0.0, 0.0), "")
         rates = tuple(_rate(r) for r in cat.costs.to_dict("records"))
-        return cls(rates, vot, sources={"value_of_time": source})
+        c = cfg.get("container", {})
+        ratio = tuple(float(c.get(f"feu_per_teu_price_{p}", 1.58)) for p in schema.PARTS)
+        return cls(rates, vot, (ratio[0], ratio[1], ratio[2]), sources={"value_of_time": source})
 
     @property
     def value_of_time_usd_per_h(self) -> float:
@@ -304,6 +308,17 @@ class CostModel:
             raise InputError(msg)
         return replace(self, distribution=distribution)
 
+    @functools.cached_property
+    def _by_item(self) -> dict[str, tuple[Rate, ...]]:
+        out: dict[str, list[Rate]] = {}
+        for r in self.rates:
+            out.setdefault(r.item, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Rate]:
+        return {r.id: r for r in self.rates}
+
     def rate(self, rate_id: str) -> Rate:
         """Return a row by id.
 
@@ -317,7 +332,7 @@ class CostModel:
         Rate
             The row.
         """
-        return next(r for r in self.rates if r.id == rate_id)
+        return self._by_id[rate_id]
 
     def find(self, item: str, **conditions: Any) -> Rate | None:
         """Return the most specific row that applies (see :meth:`Rate.matches`), first in file order on ties.
@@ -336,7 +351,7 @@ class CostModel:
             apply only when the network's length of their leg is known.
         """
         best: Rate | None = None
-        for r in self.rates:
+        for r in self._by_item.get(item, ()):
             if r.unit == "usd_per_feu_leg" and r.id not in self.legs_km:
                 continue
             if r.matches(item, **conditions) and (best is None or r.specificity() > best.specificity()):
@@ -424,30 +439,43 @@ def leg_lengths(G: nx.MultiDiGraph, model: CostModel) -> dict[str, float]:
     for n, p in G.nodes(data="place"):
         if p:
             places.setdefault(str(p), []).append(n)
+    done: dict[tuple[str, str, str | None], float | None] = {}
     for r in model.rates:
         if r.leg is None:
             continue
         layer = schema.layer_name("rail", r.gauge) if r.gauge is not None else None
-
-        def in_layer(n: Any, layer: str | None = layer) -> bool:
-            return G.nodes[n].get("mode") == "rail" and (layer is None or G.nodes[n].get("layer") == layer)
-
-        def ok(a: Any, b: Any, k: Any) -> bool:
-            d = G.edges[a, b, k]
-            if d.get("kind") not in (*schema.TRACK_KINDS, schema.CROSSING) or d.get("status") != "operational":
-                return False
-            return in_layer(a) and in_layer(b)
-
-        view = nx.subgraph_view(G, filter_edge=ok)
-        sources = [n for n in places.get(r.leg[0], []) if in_layer(n)]
-        targets = {n for n in places.get(r.leg[1], []) if in_layer(n)}
-        if not sources or not targets:
-            continue
-        dist = nx.multi_source_dijkstra_path_length(view, sources, weight=schema.LENGTH)
-        found = [dist[t] for t in targets if t in dist]
-        if found:
-            out[r.id] = min(found) / 1000.0
+        key = (r.leg[0], r.leg[1], layer)
+        if key not in done:
+            done[key] = _leg_km(G, places, r.leg, layer)
+        km = done[key]
+        if km is not None:
+            out[r.id] = km
     return out
+
+
+def _leg_km(
+    G: nx.MultiDiGraph, places: Mapping[str, list[Any]], leg: tuple[str, str], layer: str | None
+) -> float | None:
+    """Shortest km between two places over operational rail lines and crossings within one rail layer."""
+
+    def in_layer(n: Any) -> bool:
+        d = G.nodes[n]
+        return d.get("mode") == "rail" and (layer is None or d.get("layer") == layer)
+
+    H = nx.DiGraph()
+    for a, b, d in G.edges(data=True):
+        track = d.get("kind") in (*schema.TRACK_KINDS, schema.CROSSING) and d.get("status") == "operational"
+        if track and in_layer(a) and in_layer(b) and G.nodes[a].get("layer") == G.nodes[b].get("layer"):
+            w = float(d.get(schema.LENGTH, 0.0))
+            if not H.has_edge(a, b) or w < H.edges[a, b]["w"]:
+                H.add_edge(a, b, w=w)
+    sources = [n for n in places.get(leg[0], []) if in_layer(n) and n in H]
+    targets = {n for n in places.get(leg[1], []) if in_layer(n)}
+    if not sources or not targets:
+        return None
+    dist = nx.multi_source_dijkstra_path_length(H, sources, weight="w")
+    found = [dist[t] for t in targets if t in dist]
+    return min(found) / 1000.0 if found else None
 
 
 def assign_costs(G: nx.MultiDiGraph, model: CostModel | None) -> nx.MultiDiGraph:
@@ -484,6 +512,7 @@ def assign_costs(G: nx.MultiDiGraph, model: CostModel | None) -> nx.MultiDiGraph
         d[schema.GENERALIZED_COST] = d[schema.COST] + vot * float(d.get(schema.TRAVEL_TIME, 0.0)) / 3600.0
     G.graph["cost_model"] = model
     G.graph["value_of_time_usd_per_feu_h"] = vot
+    G.graph["feu_per_teu_price"] = model.feu_per_teu_price[1]  # the rule: its mode
     return G
 
 

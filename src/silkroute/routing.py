@@ -172,6 +172,13 @@ class Route:
         return None if any(v is None for v in parts.values()) else {c: float(v or 0.0) for c, v in parts.items()}
 
     @property
+    def cost_per_teu_usd(self) -> float | None:
+        """Cost per TEU, USD: the FEU cost over the network's FEU/TEU price ratio (1.58, ``data/economics.toml``)."""
+        cost = self.cost_usd
+        ratio = self.G.graph.get("feu_per_teu_price")
+        return None if cost is None or not ratio else cost / float(ratio)
+
+    @property
     def generalized_cost_usd(self) -> float | None:
         """Cost + value of time × hours, USD per FEU (the network's value of time), ``None`` without costs."""
         return self._sum(schema.GENERALIZED_COST)
@@ -307,6 +314,7 @@ class Route:
             "breakdown": {k: round(v, 2) for k, v in self.breakdown.items()},
             "cost_usd": None if cost is None else round(math.fsum(cost.values()), 1),
             "cost_breakdown": None if cost is None else {k: round(v, 1) for k, v in cost.items()},
+            "cost_per_teu_usd": None if self.cost_per_teu_usd is None else round(self.cost_per_teu_usd, 1),
             "generalized_cost_usd": None if generalized is None else round(generalized, 1),
             "co2_kg": None if co2 is None else round(math.fsum(co2.values()), 1),
             "co2_breakdown": None if co2 is None else {k: round(v, 1) for k, v in co2.items()},
