@@ -3,10 +3,12 @@
 Modules are namespaces, one concept each, listed in the order data flows:
 ``catalog`` (the embedded corridor catalog), ``ingest`` (OSM, GIS line files,
 Overpass), ``build`` (line geometry → network), ``network`` (catalog →
-network with transfer edges), ``timing`` and ``scenario`` (the time model and
-what scenarios change), ``places`` and ``routing`` (look-up and paths),
+network with transfer edges), ``timing``, ``costs``, ``emissions`` and ``scenario``
+(the time model, money and CO₂e per FEU, and what scenarios change), ``queueing``
+(capacity-dependent dwell), ``places`` and ``routing`` (look-up and paths),
 ``corridors`` (named corridors and their comparison), the analyses
-``uncertainty``, ``sensitivity`` (what decides a comparison), ``criticality``, ``reach``, ``conflate``, ``sweep``, the main
+``uncertainty``, ``sensitivity`` (what decides a comparison), ``assignment`` (demand at the congested
+equilibrium), ``criticality``, ``reach``, ``conflate``, ``sweep``, the main
 job ``report``, ``validation`` (the model against published runs), and the outputs ``io`` (networks and layers on disk), ``report_html`` (the report as one HTML page and PDF), ``maps``
 (folium, offline) and ``cli``. ``schema`` owns the names of edge kinds,
 attributes, units, triples and time components.
@@ -17,17 +19,21 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from silkroute import (
+    assignment,
     build,
     catalog,
     cli,
     conflate,
     corridors,
+    costs,
     criticality,
+    emissions,
     ingest,
     io,
     maps,
     network,
     places,
+    queueing,
     reach,
     report,
     report_html,
@@ -69,18 +75,22 @@ __all__ = [
     "SilkrouteError",
     "UnknownPlaceError",
     "__version__",
+    "assignment",
     "build",
     "catalog",
     "cli",
     "conflate",
     "corridors",
+    "costs",
     "criticality",
+    "emissions",
     "fastest",
     "ingest",
     "io",
     "maps",
     "network",
     "places",
+    "queueing",
     "reach",
     "report",
     "report_html",

@@ -28,8 +28,16 @@ from silkroute.places import PlaceIndex
 
 __all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search"]
 
-#: What a route minimises → the edge attribute that is its weight.
-WEIGHTS = {"time": schema.TRAVEL_TIME, "distance": schema.LENGTH}
+#: What a route minimises → the edge attribute that is its weight (``cost`` and ``generalized``:
+#: USD per FEU, on networks with costs, see :mod:`silkroute.costs`).
+WEIGHTS = {
+    "time": schema.TRAVEL_TIME,
+    "distance": schema.LENGTH,
+    "cost": schema.COST,
+    "generalized": schema.GENERALIZED_COST,
+}
+#: Weights every compiled network has; the others are compiled when every edge carries them.
+REQUIRED_WEIGHTS = ("time", "distance")
 #: Modes a request can ask for.
 MODES = ("rail", "road", "any")
 
@@ -119,7 +127,7 @@ class Compiled:
         return len(self.node_ids)
 
     @classmethod
-    def from_graph(cls, G: nx.MultiDiGraph, *, optimize: Sequence[str] = ("time", "distance")) -> Compiled:
+    def from_graph(cls, G: nx.MultiDiGraph, *, optimize: Sequence[str] | None = None) -> Compiled:
         """Compile a network with travel times (see :func:`silkroute.scenario.apply`).
 
         Parameters
@@ -127,7 +135,9 @@ class Compiled:
         G
             A silkroute network.
         optimize
-            The weights to extract (``time``: ``travel_time``; ``distance``: ``length``).
+            The weights to extract (``time``: ``travel_time``; ``distance``: ``length``; ``cost``:
+            ``cost_usd``; ``generalized``: ``generalized_cost_usd``); by default time and distance,
+            and cost and generalized cost where every edge has them.
 
         Returns
         -------
@@ -139,6 +149,10 @@ class Compiled:
         silkroute.NetworkError
             If ``G`` lacks what routing needs (the message says what).
         """
+        if optimize is None:
+            extra = [o for o in WEIGHTS if o not in REQUIRED_WEIGHTS]
+            present = {o for o in extra if all(WEIGHTS[o] in d for _u, _v, d in G.edges(data=True))}
+            optimize = (*REQUIRED_WEIGHTS, *(o for o in extra if o in present and G.number_of_edges()))
         validate_network(G, weights=[WEIGHTS[o] for o in optimize])
         node_ids = list(G.nodes)
         pos = {n: i for i, n in enumerate(node_ids)}

@@ -8,6 +8,7 @@ row (as numbered in a spreadsheet: the header is row 1) and the column.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import os
@@ -27,6 +28,9 @@ from silkroute import schema
 from silkroute._errors import CatalogError
 
 __all__ = [
+    "BASES",
+    "COST_ITEMS",
+    "DEMAND_UNITS",
     "GAUGES",
     "KINDS",
     "MODES",
@@ -35,6 +39,7 @@ __all__ = [
     "data_dir",
     "fingerprint",
     "load",
+    "load_demand",
     "split_list",
 ]
 
@@ -45,6 +50,14 @@ KINDS = schema.PLACE_KINDS
 _ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 _LINK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.~-]*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+#: What a number of the economics tables rests on (see data/README.md).
+BASES = ("published", "derived", "proxy", "estimate")
+#: What a row of costs.csv prices.
+COST_ITEMS = ("rail_km", "road_km", "border", "gauge_change", "ferry", "port", "terminal", "through_rate")
+COST_UNITS = ("usd_per_feu_km", "usd_per_feu_leg", "usd_per_feu")
+CAPACITY_UNITS = ("trains_per_day", "train_pairs_per_day", "feu_per_day", "teu_per_day", "teu_per_year", "mt_per_year")
+#: Units of a demand file's quantity.
+DEMAND_UNITS = ("trains_per_day", "trains_per_year", "feu_per_day", "teu_per_year")
 
 
 def data_dir() -> Path:
@@ -179,6 +192,36 @@ def _triple(triple: schema.Triple, *, positive: bool = False, required: bool = T
 
 _SOURCE = _Col("source", _text)
 _STATUS = _Col("status", _enum(STATUSES))
+_BASIS = _Col("basis", _enum(BASES))
+
+
+def _list(cell: str) -> tuple[str, ...]:
+    return tuple(split_list(cell))
+
+
+def _iso3_list(cell: str) -> tuple[str, ...]:
+    parse = _pattern(_ISO3, "KAZ or KAZ;RUS")
+    return tuple(parse(item) for item in split_list(cell))
+
+
+def _ref_list(cell: str) -> tuple[str, ...]:
+    out = []
+    for item in split_list(cell):
+        kind, sep, ident = item.partition(":")
+        if not sep or kind not in schema.REF_KINDS or not ident:
+            msg = f"{item!r} is not a link reference (crossing:ID, ferry:ID, gauge_change:PLACE or line:ID)"
+            raise _BadCellError(msg)
+        out.append(item)
+    return tuple(out)
+
+
+def _one_ref(cell: str) -> str:
+    refs = _ref_list(cell)
+    if len(refs) != 1:
+        msg = f"{cell.strip()!r}: give exactly one link reference (crossing:ID, ferry:ID or gauge_change:PLACE)"
+        raise _BadCellError(msg)
+    return refs[0]
+
 
 SCHEMA: dict[str, list[_Col]] = {
     "places.csv": [
@@ -249,6 +292,83 @@ SCHEMA: dict[str, list[_Col]] = {
     ],
 }
 
+#: Tables a catalog may have (the economics of issue 14); a catalog without them has no costs,
+#: CO2e, capacities, closures or schedules.
+OPTIONAL_SCHEMA: dict[str, list[_Col]] = {
+    "costs.csv": [
+        _Col("id", _pattern(_LINK_ID, "C001")),
+        _Col("item", _enum(COST_ITEMS)),
+        _Col("country", _iso3_list, required=False),
+        _Col("gauge", _enum(GAUGES, int), required=False),
+        _Col("mode", _enum(MODES), required=False),
+        _Col("direction", _enum(("inbound", "outbound", "both", "westbound", "eastbound")), required=False),
+        _Col("links", _list, required=False),
+        _Col("origin", _text, required=False),
+        _Col("destination", _text, required=False),
+        _Col("unit", _enum(COST_UNITS)),
+        *_triple(schema.COST_TRIPLE),
+        _Col("leg", _text, required=False),
+        _BASIS,
+        _SOURCE,
+    ],
+    "emissions.csv": [
+        _Col("id", _pattern(_LINK_ID, "E002")),
+        _Col("mode", _enum(("rail", "road", "ferry"))),
+        _Col("traction", _enum(("electric", "diesel", "marine fuel"))),
+        _Col("country", _pattern(_ISO3, "KAZ"), required=False),
+        *_triple(schema.EF),
+        _BASIS,
+        _SOURCE,
+    ],
+    "electrification.csv": [
+        _Col("id", _pattern(_LINK_ID, "EL001")),
+        _Col("country", _pattern(_ISO3, "KAZ"), required=False),
+        _Col("line", _text, required=False),
+        *[_Col(c, _number(0, 100)) for c in schema.ELECTRIFIED.columns],
+        _BASIS,
+        _SOURCE,
+    ],
+    "capacity.csv": [
+        _Col("id", _pattern(_LINK_ID, "K001")),
+        _Col("link", _ref_list),
+        _Col("direction", _enum(("both", "forward", "reverse"))),
+        *_triple(schema.CAPACITY, positive=True),
+        _Col("unit", _enum(CAPACITY_UNITS)),
+        *_triple(schema.Triple("base", "base_{}_h"), required=False, column=False),
+        _BASIS,
+        _SOURCE,
+    ],
+    "closures.csv": [
+        _Col("id", _pattern(_LINK_ID, "CL031")),
+        _Col("link", _one_ref),
+        _Col("cause", _text),
+        *[_Col(c, _number(0, 365)) for c in schema.CLOSED_DAYS.columns],
+        *_triple(schema.EVENT_DAYS, positive=True),
+        _BASIS,
+        _SOURCE,
+    ],
+    "schedules.csv": [
+        _Col("id", _pattern(_LINK_ID, "S010")),
+        _Col("link", _one_ref),
+        _Col("service", _text, required=False),
+        *_triple(schema.DEPARTURES, positive=True),
+        _BASIS,
+        _SOURCE,
+    ],
+}
+
+#: Columns of a demand file (``silkroute assign --demand``, ``data/demand.csv``).
+DEMAND_COLUMNS: list[_Col] = [
+    _Col("id", _pattern(_LINK_ID, "DM01")),
+    _Col("origin", _text),
+    _Col("destination", _text),
+    _Col("quantity", _number(0, 1e12)),
+    _Col("unit", _enum(DEMAND_UNITS)),
+    _Col("corridor", _text, required=False, column=False),
+    _Col("basis", _enum(BASES), required=False, column=False),
+    _Col("source", _text, required=False, column=False),
+]
+
 
 # --------------------------------------------------------------------------- reading
 
@@ -283,6 +403,12 @@ class Catalog:
     speeds: pd.DataFrame
     directory: Path
     track: pd.DataFrame | None = None
+    costs: pd.DataFrame | None = None
+    emissions: pd.DataFrame | None = None
+    electrification: pd.DataFrame | None = None
+    capacity: pd.DataFrame | None = None
+    closures: pd.DataFrame | None = None
+    schedules: pd.DataFrame | None = None
 
     def copy(self) -> Catalog:
         """Return a deep copy (tables included).
@@ -302,7 +428,21 @@ class Catalog:
             speeds=self.speeds.copy(deep=True),
             directory=self.directory,
             track=None if self.track is None else self.track.copy(deep=True),
+            **{
+                name: None if getattr(self, name) is None else getattr(self, name).copy(deep=True)
+                for name in _OPTIONAL_FIELDS
+            },
         )
+
+    def countries(self) -> frozenset[str]:
+        """Return the ISO3 codes of the catalog's places.
+
+        Returns
+        -------
+        frozenset of str
+            The codes.
+        """
+        return frozenset(str(c) for c in self.places["country"])
 
     def place_name(self, place_id: str) -> str:
         """Return the display name of a place id (the id itself if unknown).
@@ -503,7 +643,7 @@ def _load(directory: Path) -> Catalog:
     for i, gauges in enumerate(gauge_changes["gauges"], start=2):
         if len(gauges) < 2:
             raise _fail(directory / "gauge_changes.csv", i, "gauges", "name at least two gauges, e.g. 1435;1520")
-    return Catalog(
+    cat = Catalog(
         places=places,
         lines=lines,
         crossings=crossings.set_index("id", drop=False),
@@ -514,6 +654,205 @@ def _load(directory: Path) -> Catalog:
         directory=directory,
         track=_read_track(directory / "track.csv"),
     )
+    optional = {}
+    for name, cols in OPTIONAL_SCHEMA.items():
+        path = directory / name
+        if path.is_file():
+            table = _none_for_missing(_read_table(path, cols))
+            _check_unique(path, table, "id")
+            _OPTIONAL_CHECKS[name](path, table, cat)
+            optional[name.removesuffix(".csv")] = table.set_index("id", drop=False)
+    return Catalog(**{**{f: getattr(cat, f) for f in _BASE_FIELDS}, **optional})
+
+
+# --------------------------------------------------------------------------- economics tables
+
+_BASE_FIELDS = (
+    "places", "lines", "crossings", "gauge_changes", "ferries", "terminals", "speeds", "directory", "track",
+)  # fmt: skip
+_OPTIONAL_FIELDS = ("costs", "emissions", "electrification", "capacity", "closures", "schedules")
+
+
+def _none_for_missing(table: pd.DataFrame) -> pd.DataFrame:
+    """Empty optional cells as ``None`` (not NaN), so that ``if row[column]`` means "given"."""
+    return table.astype(object).where(pd.notna(table), None)
+
+
+def _known_refs(cat: Catalog) -> dict[str, Any]:
+    """The ids a link reference may name, by its kind."""
+    return {
+        schema.CROSSING: cat.crossings.index,
+        schema.FERRY: cat.ferries.index,
+        schema.GAUGE_CHANGE: cat.gauge_changes.index,
+        "line": cat.lines.index,
+    }
+
+
+def _check_ref(path: Path, row: int, column: str, ref: str, cat: Catalog, kinds: Iterable[str]) -> None:
+    kind, ident = schema.split_ref(ref)
+    allowed = tuple(kinds)
+    if kind not in allowed:
+        msg = f"{ref!r} is a {kind or 'bare'} reference; this table takes {', '.join(k + ':ID' for k in allowed)}"
+        raise _fail(path, row, column, msg)
+    known = _known_refs(cat)[kind]
+    if ident not in known:
+        close = difflib.get_close_matches(ident, list(map(str, known)), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        msg = f"unknown {kind} {ident!r} in {ref!r} (not in the catalog){hint}"
+        raise _fail(path, row, column, msg)
+
+
+def _check_countries(path: Path, row: int, column: str, codes: Iterable[str], cat: Catalog) -> None:
+    known = cat.countries()
+    for code in codes:
+        if code not in known:
+            msg = f"country {code!r} has no place in the catalog (places.csv); use an ISO3 code of its countries"
+            raise _fail(path, row, column, msg)
+
+
+def _check_place(path: Path, row: int, column: str, place: Any, cat: Catalog) -> None:
+    if place not in cat.places.index:
+        close = difflib.get_close_matches(str(place), list(cat.places.index), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        msg = f"unknown place {place!r}; use a place id of places.csv{hint}"
+        raise _fail(path, row, column, msg)
+
+
+def _check_costs(path: Path, table: pd.DataFrame, cat: Catalog) -> None:
+    per_km = ("rail_km", "road_km")
+    link_kinds = {"border": "crossing", "gauge_change": "gauge_change", "ferry": "ferry", "port": "place"}
+    for i, row in enumerate(table.to_dict("records"), start=2):
+        item, unit = row["item"], row["unit"]
+        if (item in per_km) != (unit in ("usd_per_feu_km", "usd_per_feu_leg")):
+            want = "usd_per_feu_km or usd_per_feu_leg" if item in per_km else "usd_per_feu"
+            raise _fail(path, i, "unit", f"a {item} row is priced in {want}, not {unit}")
+        if unit == "usd_per_feu_leg":
+            ends = [p.strip() for p in str(row["leg"] or "").split(">")]
+            if len(ends) != 2 or not all(ends):
+                raise _fail(path, i, "leg", "a usd_per_feu_leg row names its leg as FROM>TO (place ids)")
+            for end in ends:
+                _check_place(path, i, "leg", end, cat)
+        if row["country"]:
+            _check_countries(path, i, "country", row["country"], cat)
+        if item == "through_rate":
+            for col in ("origin", "destination"):
+                if not row[col]:
+                    raise _fail(path, i, col, "a through_rate row needs an origin and a destination (place ids)")
+                _check_place(path, i, col, row[col], cat)
+        for link in row["links"] or ():
+            kind = link_kinds.get(item)
+            if kind is None:
+                raise _fail(path, i, "links", f"a {item} row applies by country, gauge and mode, not to links")
+            if kind == "place":
+                _check_place(path, i, "links", link, cat)
+            else:
+                _check_ref(path, i, "links", schema.link_ref(kind, link), cat, (kind,))
+
+
+def _check_emissions(path: Path, table: pd.DataFrame, cat: Catalog) -> None:
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, row in enumerate(table.to_dict("records"), start=2):
+        if row["country"]:
+            _check_countries(path, i, "country", [row["country"]], cat)
+        key = (row["mode"], row["traction"], row["country"])
+        if key in seen:
+            msg = f"a second factor for {row['mode']} {row['traction']} {row['country'] or '(default)'} (first at row {seen[key]})"
+            raise _fail(path, i, "country", msg)
+        seen[key] = i
+
+
+def _check_electrification(path: Path, table: pd.DataFrame, cat: Catalog) -> None:
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, row in enumerate(table.to_dict("records"), start=2):
+        if row["country"] and row["line"]:
+            raise _fail(path, i, "line", "give a country or a line, not both")
+        if row["line"]:
+            _check_ref(path, i, "line", schema.link_ref("line", row["line"]), cat, ("line",))
+        if row["country"]:
+            _check_countries(path, i, "country", [row["country"]], cat)
+        key = (row["country"], row["line"])
+        if key in seen:
+            raise _fail(
+                path,
+                i,
+                "line" if row["line"] else "country",
+                f"a second share for the same place (first at row {seen[key]})",
+            )
+        seen[key] = i
+
+
+def _check_capacity(path: Path, table: pd.DataFrame, cat: Catalog) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for i, row in enumerate(table.to_dict("records"), start=2):
+        for ref in row["link"]:
+            _check_ref(path, i, "link", ref, cat, schema.REF_KINDS)
+            for direction in ("forward", "reverse") if row["direction"] == "both" else (row["direction"],):
+                if (ref, direction) in seen:
+                    msg = f"{ref} {direction} has a capacity already (row {seen[(ref, direction)]}); one binding value per link"
+                    raise _fail(path, i, "link", msg)
+                seen[(ref, direction)] = i
+
+
+def _check_closures(path: Path, table: pd.DataFrame, cat: Catalog) -> None:
+    seen: dict[str, int] = {}
+    for i, row in enumerate(table.to_dict("records"), start=2):
+        _check_ref(path, i, "link", row["link"], cat, (schema.CROSSING, schema.FERRY, schema.GAUGE_CHANGE))
+        if row["link"] in seen:
+            raise _fail(path, i, "link", f"{row['link']} has a closure row already (row {seen[row['link']]}); sum them")
+        seen[row["link"]] = i
+
+
+def _check_schedules(path: Path, table: pd.DataFrame, cat: Catalog) -> None:
+    for i, row in enumerate(table.to_dict("records"), start=2):
+        _check_ref(path, i, "link", row["link"], cat, (schema.CROSSING, schema.FERRY, schema.GAUGE_CHANGE))
+
+
+_OPTIONAL_CHECKS: dict[str, Callable[[Path, pd.DataFrame, Catalog], None]] = {
+    "costs.csv": _check_costs,
+    "emissions.csv": _check_emissions,
+    "electrification.csv": _check_electrification,
+    "capacity.csv": _check_capacity,
+    "closures.csv": _check_closures,
+    "schedules.csv": _check_schedules,
+}
+
+
+def load_demand(path: str | os.PathLike[str] | None = None, cat: Catalog | None = None) -> pd.DataFrame:
+    """Load and check a demand file (the embedded ``data/demand.csv`` by default).
+
+    Columns: ``id``, ``origin``, ``destination`` (place ids), ``quantity``, ``unit``
+    (:data:`DEMAND_UNITS`), and optionally
+    ``corridor`` (a corridor name of ``corridors.toml``), ``basis`` and ``source``.
+
+    Parameters
+    ----------
+    path
+        A CSV file.
+    cat
+        The catalog whose places the file names; the embedded one by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per flow, indexed by id.
+
+    Raises
+    ------
+    CatalogError
+        Naming the file, row and column of the first problem.
+    """
+    cat = cat or load()
+    file = Path(path) if path is not None else cat.directory / "demand.csv"
+    table = _none_for_missing(_read_table(file, DEMAND_COLUMNS))
+    if table.empty:
+        raise _fail(file, None, None, "has no rows; give at least one origin, destination and quantity")
+    _check_unique(file, table, "id")
+    for i, row in enumerate(table.to_dict("records"), start=2):
+        for col in ("origin", "destination"):
+            _check_place(file, i, col, row[col], cat)
+        if row["origin"] == row["destination"]:
+            raise _fail(file, i, "destination", f"the same place as the origin ({row['origin']})")
+    return table.set_index("id", drop=False)
 
 
 _TRACK_COLUMNS = ("line_id", "seq", "from", "to", "status", "reason", "geodesic_km", "osm_km", "geometry", "source")

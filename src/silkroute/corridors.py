@@ -39,6 +39,12 @@ __all__ = [
 ]
 
 _KEYS = {"title", "description", "via", "avoid", "avoid_places", "no_ferries", "mode", "serves", "family", "east"}
+#: The cost and CO2e members of a result's JSON form (see :meth:`silkroute.routing.Route.to_dict`).
+_MONEY_KEYS = ("cost_usd", "cost_breakdown", "cost_per_teu_usd", "generalized_cost_usd", "co2_kg", "co2_breakdown")
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,13 @@ class CorridorResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def delta_cost_vs_reference_usd(self) -> float | None:
+        """USD per FEU more (positive) or less than the reference corridor's route, ``None`` without costs."""
+        ref = self.extra.get("reference_cost_usd")
+        mine = self.route.cost_usd if self.route is not None else None
+        return None if ref is None or mine is None else mine - float(ref)
+
+    @property
     def delta_vs_northern_h(self) -> float | None:
         """Deprecated name of :attr:`delta_vs_reference_h` (the reference was always ``northern``)."""
         return self.delta_vs_reference_h
@@ -207,6 +220,7 @@ class CorridorResult:
         """
         r = self.route
         delta = None if self.delta_vs_reference_h is None else round(self.delta_vs_reference_h, 1)
+        money = r.to_dict() if r else {}
         return {
             "corridor": self.corridor,
             "family": self.family,
@@ -217,6 +231,7 @@ class CorridorResult:
             "time_h": round(r.time_h, 1) if r else None,
             "time_days": round(r.time_days, 2) if r else None,
             "breakdown": {k: round(v, 2) for k, v in r.breakdown.items()} if r else None,
+            **{k: money.get(k) for k in _MONEY_KEYS},
             "countries": r.countries if r else [],
             "crossings": r.crossings if r else [],
             "gauge_breaks": r.gauge_breaks if r else [],
@@ -224,6 +239,7 @@ class CorridorResult:
             "reference": self.reference,
             "delta_vs_reference_h": delta,
             "delta_vs_northern_h": delta,
+            "delta_cost_vs_reference_usd": _round(self.delta_cost_vs_reference_usd, 1),
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -236,6 +252,8 @@ class CorridorResult:
         """
         r = self.route
         breakdown = r.breakdown if r else {}
+        cost = (r.cost_breakdown if r else None) or {}
+        co2 = (r.co2_breakdown if r else None) or {}
         return {
             "scenario": self.scenario,
             "corridor": self.corridor,
@@ -248,6 +266,13 @@ class CorridorResult:
             "time_days": r.time_days if r else None,
             "delta_vs_reference_h": self.delta_vs_reference_h,
             **{schema.component_attr(c): breakdown.get(c) for c in schema.COMPONENTS},
+            "cost_usd": r.cost_usd if r else None,
+            "cost_per_teu_usd": r.cost_per_teu_usd if r else None,
+            "generalized_cost_usd": r.generalized_cost_usd if r else None,
+            "co2_kg": r.co2_kg if r else None,
+            **{schema.cost_attr(c): cost.get(c) for c in schema.COST_COMPONENTS},
+            **{schema.co2_attr(c): co2.get(c) for c in schema.CO2_COMPONENTS},
+            "delta_cost_vs_reference_usd": self.delta_cost_vs_reference_usd,
             "countries": ";".join(r.countries) if r else None,
             "crossings": ";".join(c["id"] for c in r.crossings) if r else None,
             "gauge_breaks": ";".join(g["place"] for g in r.gauge_breaks) if r else None,
@@ -265,6 +290,7 @@ class Comparison:
     destination_name: str
     reference: str
     results: dict[str, list[CorridorResult]]
+    optimize: str = "time"
 
     @property
     def label(self) -> str:
@@ -328,6 +354,7 @@ class Comparison:
             "origin": self.origin,
             "destination": self.destination,
             "reference": self.reference,
+            "optimize": self.optimize,
             "comparisons": [
                 {"scenario": s, "corridors": [r.to_dict() for r in items]} for s, items in self.results.items()
             ],
@@ -430,8 +457,9 @@ def corridor_routes(
     k: int = 1,
     avoid_links: Sequence[str] = (),
     explain: bool = True,
+    optimize: str = "time",
 ) -> list[Route]:
-    """Return the fastest route(s) of one corridor; alternatives differ in a crossing, ferry or section.
+    """Return the fastest (or cheapest …) route(s) of one corridor; alternatives differ in a crossing, ferry or section.
 
     Parameters
     ----------
@@ -447,6 +475,8 @@ def corridor_routes(
         Links never used (``crossing:ID`` …).
     explain
         Explain a failure (extra searches).
+    optimize
+        What the route minimises: ``time``, ``distance``, ``cost`` or ``generalized``.
 
     Returns
     -------
@@ -476,7 +506,7 @@ def corridor_routes(
         net,
         o,
         t,
-        optimize="time",
+        optimize=optimize,
         via=via[::-1] if eastbound else via,
         avoid_countries=[x for x in c.transit_avoid(str(country_o), str(country_t)) if x in countries],
         avoid_places=[p for p in c.avoid_places if p in net.places],
@@ -489,7 +519,12 @@ def corridor_routes(
 
 
 def compare_on(
-    G: nx.MultiDiGraph | Compiled, origin: str, destination: str, corridors: Corridors | None = None
+    G: nx.MultiDiGraph | Compiled,
+    origin: str,
+    destination: str,
+    corridors: Corridors | None = None,
+    *,
+    optimize: str = "time",
 ) -> list[CorridorResult]:
     """Compare every corridor on one scenario network.
 
@@ -501,6 +536,8 @@ def compare_on(
         Place names, aliases or ids.
     corridors
         The definitions; the embedded ones by default.
+    optimize
+        What each corridor's route minimises: ``time`` (the default), ``distance``, ``cost`` or ``generalized``.
 
     Returns
     -------
@@ -515,7 +552,7 @@ def compare_on(
     results = []
     for c in corridors.values():
         try:
-            r: Route | None = corridor_routes(net, c, o, t)[0]
+            r: Route | None = corridor_routes(net, c, o, t, optimize=optimize)[0]
             reason = ""
         except NoRouteError as exc:
             r, reason = None, str(exc)
@@ -528,6 +565,7 @@ def compare_on(
     for res in results:
         if ref is not None and res.route is not None:
             res.delta_vs_reference_h = res.route.time_h - ref.time_h
+            res.extra["reference_cost_usd"] = ref.cost_usd
     return results
 
 
@@ -536,6 +574,8 @@ def compare_networks(
     origin: str,
     destination: str,
     corridors: Corridors | None = None,
+    *,
+    optimize: str = "time",
 ) -> Comparison:
     """Compare every corridor of one pair on several scenario networks.
 
@@ -547,6 +587,8 @@ def compare_networks(
         Place names, aliases or ids.
     corridors
         The definitions; the embedded ones by default.
+    optimize
+        What each corridor's route minimises (see :func:`compare_on`).
 
     Returns
     -------
@@ -557,9 +599,9 @@ def compare_networks(
     compiled = {s: routing.compile(G) for s, G in networks.items()}
     first = next(iter(compiled.values()))
     o, t = routing.resolve_pair(first, origin, destination)
-    results = {s: compare_on(net, o, t, corridors) for s, net in compiled.items()}
+    results = {s: compare_on(net, o, t, corridors, optimize=optimize) for s, net in compiled.items()}
     reference = corridors.reference_for(first.places[o].country, first.places[t].country)
-    return Comparison(o, t, first.places[o].name, first.places[t].name, reference, results)
+    return Comparison(o, t, first.places[o].name, first.places[t].name, reference, results, optimize)
 
 
 def compare(

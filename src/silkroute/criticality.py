@@ -3,10 +3,14 @@
 Every border crossing, break-of-gauge station, ferry and line section used by
 any corridor's fastest route is closed in turn; all corridors are re-routed
 and the links are ranked by the days they add (or the corridors they cut).
+With the link volumes of a demand assignment (:mod:`silkroute.assignment`)
+the ranking weighs each link's delay by the FEU a day that use it: the
+FEU-days lost per day of closure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +42,14 @@ class Chokepoint:
     name: str
     used_by: list[str]
     added_h: dict[str, float | None] = field(default_factory=dict)  # corridor -> hours added, None = infeasible
+    volume_feu_per_day: float | None = None  # assigned demand through the link (both directions)
+
+    @property
+    def weighted_feu_days(self) -> float | None:
+        """FEU-days of delay per day of closure: assigned volume × the largest delay (``None`` without volumes)."""
+        if self.volume_feu_per_day is None:
+            return None
+        return self.volume_feu_per_day * self.max_added_days
 
     @property
     def kind(self) -> str:
@@ -70,6 +82,8 @@ class Chokepoint:
             "cuts": self.cut,
             "max_added_days": round(self.max_added_days, 2),
             "added_days": {c: None if h is None else round(h / 24.0, 2) for c, h in self.added_h.items()},
+            "volume_feu_per_day": None if self.volume_feu_per_day is None else round(self.volume_feu_per_day, 1),
+            "weighted_feu_days": None if self.weighted_feu_days is None else round(self.weighted_feu_days, 1),
         }
 
 
@@ -78,7 +92,9 @@ def _label(G: nx.MultiDiGraph, ref: str, d: dict[str, Any]) -> str:
     return f"{_KIND_NAMES[kind]}: {d.get('name') or ref.split(':', 1)[1]}"
 
 
-def criticality_on(G: nx.MultiDiGraph | Compiled, origin: str, destination: str) -> list[Chokepoint]:
+def criticality_on(
+    G: nx.MultiDiGraph | Compiled, origin: str, destination: str, *, volumes: Mapping[str, float] | None = None
+) -> list[Chokepoint]:
     """Rank the links of every corridor's fastest route on one scenario network (see :func:`criticality`).
 
     Parameters
@@ -87,11 +103,16 @@ def criticality_on(G: nx.MultiDiGraph | Compiled, origin: str, destination: str)
         A network with travel times, or its compiled form.
     origin, destination
         Place names, aliases or ids.
+    volumes
+        FEU a day through each link reference (:attr:`silkroute.assignment.Assignment.volumes`): rank by
+        volume × delay instead.
 
     Returns
     -------
     list of Chokepoint
-        Links that cut a corridor first, then by the largest added days.
+        Links that cut a corridor first, then by the largest added days; with ``volumes``, by the FEU-days
+        lost per day of closure (volume × the largest delay of a corridor that stays feasible; a corridor
+        that is cut is listed in ``cuts`` but its delay is not counted), then by volume.
     """
     defs = _corridors.load()
     net = routing.compile(G)
@@ -117,7 +138,14 @@ def criticality_on(G: nx.MultiDiGraph | Compiled, origin: str, destination: str)
                 point.added_h[name] = r.time_h - base[name]
             except NoRouteError:
                 point.added_h[name] = None
-    return sorted(used.values(), key=lambda p: (-len(p.cut), -p.max_added_days, p.ref))
+    if volumes is None:
+        return sorted(used.values(), key=lambda p: (-len(p.cut), -p.max_added_days, p.ref))
+    for point in used.values():
+        point.volume_feu_per_day = float(volumes.get(point.ref, 0.0))
+    return sorted(
+        used.values(),
+        key=lambda p: (-(p.weighted_feu_days or 0.0), -(p.volume_feu_per_day or 0.0), -len(p.cut), p.ref),
+    )
 
 
 def criticality(origin: str, destination: str, scenario: str = "baseline") -> list[Chokepoint]:
@@ -176,6 +204,8 @@ def to_gdf(G: nx.MultiDiGraph, points: list[Chokepoint]) -> gpd.GeoDataFrame:
                 "used_by": ";".join(p.used_by),
                 "cuts": ";".join(p.cut),
                 "max_added_days": row["max_added_days"],
+                "volume_feu_per_day": row["volume_feu_per_day"],
+                "weighted_feu_days": row["weighted_feu_days"],
                 "geometry": g,
                 **{f"added_days_{c}": v for c, v in row["added_days"].items()},
             }

@@ -316,6 +316,7 @@ _NETWORK_COLUMNS = (
     "id", "from_node", "to_node", "from_place", "to_place", "kind", "mode", "layer", "gauge", "status",
     "line_id", "name", "country", "speed_class", "crossing", "border", "customs", "ferry", "carries",
     "gauge_change", "terminal", "length_km", "length_source", "dwell_basis", "time_h", "usable", "blocked_by",
+    *schema.money_attrs(),
 )  # fmt: skip
 _TRIPLES = tuple(t for _kind, terms in schema.KIND_TERMS.items() for _c, t in terms)
 _TRIPLE_COLUMNS = {c: (i, j) for i, t in enumerate(_TRIPLES) for j, c in enumerate(t.columns)}

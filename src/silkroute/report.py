@@ -23,6 +23,7 @@ import networkx as nx
 
 from silkroute import catalog as _catalog
 from silkroute import corridors as _corridors
+from silkroute import costs as _costs
 from silkroute import routing, schema
 from silkroute import scenario as _scenario
 from silkroute import sensitivity as _sensitivity
@@ -40,6 +41,8 @@ _COMPONENT_LABELS = {
     schema.FERRY_SAILING: "ferry sailing",
     schema.REST: "truck rest",
     schema.TRANSFER: "transfers",
+    schema.CLOSURE: "closure waits",
+    schema.SCHEDULE: "timetable waits",
 }
 
 
@@ -221,6 +224,8 @@ class Report:
     findings: list[PairFinding]
     sentences: list[str] = field(default_factory=list)
     validation: list[str] = field(default_factory=list)  # the `silkroute validate` summary, quoted
+    cost_checks: list[dict[str, Any]] = field(default_factory=list)  # bottom-up cost vs published through rates
+    factors: list[dict[str, Any]] = field(default_factory=list)  # cost rows and CO2e factors on the compared routes
 
     @property
     def comparisons(self) -> list[_corridors.Comparison]:
@@ -258,6 +263,8 @@ class Report:
             "pairs": [f.to_dict() for f in self.findings],
             "answer": self.sentences,
             "validation": self.validation,
+            "cost_checks": self.cost_checks,
+            "factors": self.factors,
         }
 
 
@@ -394,6 +401,9 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> li
                     f"P(≥ {low:g} d faster) = {d['p_a_faster_by'][f'{low:g}']:.0%}, "
                     f"P(≥ {high:g} d faster) = {d['p_a_faster_by'][f'{high:g}']:.0%}."
                 )
+        money = _money_text(ref.route, alt.route, alt.corridor, ref.corridor)
+        if money:
+            text += " " + money
         lines.append(text)
         lines.extend(_explained(f, claim))
     region = [f for f in findings if f.in_claim_region and f.saving_days is not None]
@@ -409,6 +419,16 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> li
         )
         lines.append(_other_baselines(region, claim))
     return lines
+
+
+def _money_text(ref: routing.Route, alt: routing.Route, alt_name: str, ref_name: str) -> str:
+    """Cost and CO2e per FEU of the two routes, one sentence (empty without costs)."""
+    if alt.cost_usd is None or ref.cost_usd is None:
+        return ""
+    text = f"Cost per FEU {alt.cost_usd:,.0f} USD ({alt_name}) vs {ref.cost_usd:,.0f} USD ({ref_name})"
+    if alt.co2_kg is not None and ref.co2_kg is not None:
+        text += f"; CO2e per FEU {alt.co2_kg:,.0f} vs {ref.co2_kg:,.0f} kg"
+    return text + "."
 
 
 def _other_baselines(region: list[PairFinding], claim: Claim) -> str:
@@ -541,6 +561,11 @@ def run(config: ReportConfig | str | os.PathLike[str] | None = None) -> Report:
         )
         findings.append(PairFinding(comparison, claim, sim, region, tornado, against))
     report = Report(replace(cfg, claim=claim), cat, networks, defs, findings)
+    report.cost_checks = _costs.through_rate_checks(networks[claim_scenario])
+    report.factors = _costs.factors_used(
+        networks[claim_scenario],
+        [r.route for f in findings for r in f.comparison.results[claim_scenario] if r.route is not None],
+    )
     report.sentences = _answer(findings, networks[claim_scenario], claim)
     report.sentences.append(_regional_defaults(findings))
     check = _validation.validate()

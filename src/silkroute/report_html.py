@@ -34,6 +34,8 @@ COMPONENT_COLOURS = {
     schema.FERRY_SAILING: "#72b7b2",
     schema.FERRY_WAIT: "#54a24b",
     schema.TRANSFER: "#b279a2",
+    schema.CLOSURE: "#bab0ac",
+    schema.SCHEDULE: "#eeca3b",
 }
 _LABELS = {
     schema.RUNNING: "running",
@@ -43,6 +45,8 @@ _LABELS = {
     schema.FERRY_SAILING: "ferry sailing",
     schema.FERRY_WAIT: "ferry wait",
     schema.TRANSFER: "transfer",
+    schema.CLOSURE: "closure wait",
+    schema.SCHEDULE: "timetable wait",
 }
 
 _CSS = """
@@ -216,7 +220,7 @@ def _comparison_tables(f: PairFinding) -> str:
         rows = []
         for r in items:
             if r.route is None:
-                rows.append([r.corridor, "–", "–", "", "", "", "", r.reason])
+                rows.append([r.corridor, "–", "–", "", "", "", "", "", "", r.reason])
                 continue
             bd = r.route.breakdown
             delta = "" if r.delta_vs_reference_h is None else f"{r.delta_vs_reference_h / 24:+.1f}"
@@ -229,18 +233,87 @@ def _comparison_tables(f: PairFinding) -> str:
                     f"{bd[schema.RUNNING] / 24:.1f}",
                     f"{bd[schema.BORDER] / 24:.1f}",
                     f"{(bd[schema.FERRY_SAILING] + bd[schema.FERRY_WAIT]) / 24:.1f}",
+                    "–" if r.route.cost_usd is None else f"{r.route.cost_usd:,.0f}",
+                    "–" if r.route.co2_kg is None else f"{r.route.co2_kg:,.0f}",
                     " → ".join(r.route.countries),
                 ]
             )
         out.append(
             _table(
                 f"{f.label} — scenario {scenario} (reference {f.comparison.reference})",
-                ["corridor", "km", "days", "Δ d", "running d", "border d", "ferry d", "route / why not"],
+                [
+                    "corridor",
+                    "km",
+                    "days",
+                    "Δ d",
+                    "running d",
+                    "border d",
+                    "ferry d",
+                    "USD/FEU",
+                    "kg CO₂e/FEU",
+                    "route / why not",
+                ],
                 rows,
-                text_cols=(7,),
+                text_cols=(9,),
             )
         )
+        out.append(_cost_table(f, scenario, items))
     return "\n".join(out)
+
+
+def _cost_table(f: PairFinding, scenario: str, items: Sequence[Any]) -> str:
+    """Where the money and the CO₂e go, per corridor (empty on a network without costs)."""
+    rows = []
+    for r in items:
+        route = r.route
+        if route is None or route.cost_breakdown is None:
+            continue
+        c, e = route.cost_breakdown, route.co2_breakdown or {}
+        rows.append(
+            [r.corridor, f"{route.cost_usd or 0.0:,.0f}", *(f"{c[k]:,.0f}" for k in schema.COST_COMPONENTS),
+             f"{route.co2_kg or 0.0:,.0f}", *(f"{e.get(k, 0.0):,.0f}" for k in schema.CO2_COMPONENTS)]
+        )  # fmt: skip
+    if not rows:
+        return ""
+    return _table(
+        f"{f.label} — scenario {scenario}: cost (USD per FEU) and CO₂e (kg per FEU, well-to-wheel) by component",
+        ["corridor", "USD", *schema.COST_COMPONENTS, "kg CO₂e", *(k.replace("_", " ") for k in schema.CO2_COMPONENTS)],
+        rows,
+    )
+
+
+def _money_sections(rep: Report) -> str:
+    """The through-rate check and the cost and CO₂e factors with their sources."""
+    parts = []
+    if rep.cost_checks:
+        parts.append(
+            _table(
+                "Bottom-up cost of the cheapest rail route against published through rates (USD per FEU)",
+                ["row", "from → to", "published low/mode/high", "modelled", "modelled / published", "source"],
+                [
+                    [
+                        c["id"],
+                        f"{c['origin']} → {c['destination']}",
+                        "/".join(f"{v:,.0f}" for v in c["published_usd"]),
+                        "–" if c["modelled_usd"] is None else f"{c['modelled_usd']:,.0f}",
+                        "–" if c["ratio"] is None else f"{c['ratio']:.2f}",
+                        c["source"],
+                    ]
+                    for c in rep.cost_checks
+                ],
+                text_cols=(1, 5),
+            )
+        )
+    if rep.factors:
+        parts.append(
+            _table(
+                "Cost rows and CO₂e factors on the compared routes (low/mode/high) and their sources",
+                ["kind", "row", "what", "value", "basis", "source"],
+                [[x["kind"], x["id"], x["what"], x["value"], x["basis"], x["source"]] for x in rep.factors],
+                text_cols=(2, 3, 5),
+            )
+        )
+    return "\n".join(parts)
 
 
 def _sensitivity_table(f: PairFinding) -> str:
@@ -365,6 +438,7 @@ def render(rep: Report, *, map_html: str | None = None) -> str:
         parts.append("</section>")
     parts.append("<section class='pair'><h2>Assumptions and sources</h2>")
     parts.append(_assumptions(rep))
+    parts.append(_money_sections(rep))
     parts.append("</section></body></html>")
     return "\n".join(p for p in parts if p)
 

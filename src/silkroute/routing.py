@@ -155,6 +155,47 @@ class Route:
             c: math.fsum(float(d.get(schema.component_attr(c), 0.0)) for d in self.edge_data) for c in schema.COMPONENTS
         }
 
+    def _sum(self, attr: str) -> float | None:
+        """The sum of an edge attribute along the route, ``None`` if an edge lacks it (a network without costs)."""
+        data = self.edge_data
+        if not all(attr in d for d in data):
+            return None
+        return math.fsum(float(d[attr]) for d in data)
+
+    @property
+    def cost_usd(self) -> float | None:
+        """Expected money cost per FEU, USD (``None`` on a network without costs; see :mod:`silkroute.costs`)."""
+        return self._sum(schema.COST)
+
+    @property
+    def cost_breakdown(self) -> dict[str, float] | None:
+        """USD per FEU by cost component (:data:`silkroute.schema.COST_COMPONENTS`), ``None`` without costs."""
+        parts = {c: self._sum(schema.cost_attr(c)) for c in schema.COST_COMPONENTS}
+        return None if any(v is None for v in parts.values()) else {c: float(v or 0.0) for c, v in parts.items()}
+
+    @property
+    def cost_per_teu_usd(self) -> float | None:
+        """Cost per TEU, USD: the FEU cost over the network's FEU/TEU price ratio (1.58, ``data/economics.toml``)."""
+        cost = self.cost_usd
+        ratio = self.G.graph.get("feu_per_teu_price")
+        return None if cost is None or not ratio else cost / float(ratio)
+
+    @property
+    def generalized_cost_usd(self) -> float | None:
+        """Cost + value of time × hours, USD per FEU (the network's value of time), ``None`` without costs."""
+        return self._sum(schema.GENERALIZED_COST)
+
+    @property
+    def co2_kg(self) -> float | None:
+        """Expected well-to-wheel CO₂e per FEU, kg (``None`` on a network without emission factors)."""
+        return self._sum(schema.CO2)
+
+    @property
+    def co2_breakdown(self) -> dict[str, float] | None:
+        """Kg CO₂e per FEU by component (:data:`silkroute.schema.CO2_COMPONENTS`), ``None`` without factors."""
+        parts = {c: self._sum(schema.co2_attr(c)) for c in schema.CO2_COMPONENTS}
+        return None if any(v is None for v in parts.values()) else {c: float(v or 0.0) for c, v in parts.items()}
+
     @property
     def countries(self) -> list[str]:
         """ISO3 countries in the order they are crossed."""
@@ -263,13 +304,22 @@ class Route:
         Returns
         -------
         dict
-            Totals, breakdown, countries, crossings, breaks of gauge, ferries, modes and places.
+            Totals, breakdown, cost and CO₂e per FEU with their breakdowns (``None`` on a network without
+            them), countries, crossings, breaks of gauge, ferries, modes and places.
         """
+        cost, co2 = self.cost_breakdown, self.co2_breakdown
+        generalized = self.generalized_cost_usd
         return {
             "length_km": round(self.length_km, 1),
             "time_h": round(self.time_h, 1),
             "time_days": round(self.time_days, 2),
             "breakdown": {k: round(v, 2) for k, v in self.breakdown.items()},
+            "cost_usd": None if cost is None else round(math.fsum(cost.values()), 1),
+            "cost_breakdown": None if cost is None else {k: round(v, 1) for k, v in cost.items()},
+            "cost_per_teu_usd": None if self.cost_per_teu_usd is None else round(self.cost_per_teu_usd, 1),
+            "generalized_cost_usd": None if generalized is None else round(generalized, 1),
+            "co2_kg": None if co2 is None else round(math.fsum(co2.values()), 1),
+            "co2_breakdown": None if co2 is None else {k: round(v, 1) for k, v in co2.items()},
             "countries": self.countries,
             "crossings": self.crossings,
             "gauge_breaks": self.gauge_breaks,
@@ -304,6 +354,7 @@ class Route:
                     **{
                         schema.component_attr(c): float(d.get(schema.component_attr(c), 0.0)) for c in schema.COMPONENTS
                     },
+                    **{a: (float(d[a]) if a in d else None) for a in schema.money_attrs()},
                     "geometry": d["geometry"],
                 }
             )
@@ -342,6 +393,18 @@ def resolve_pair(G: Network, orig: str, dest: str) -> tuple[str, str]:
         msg = f"the origin and the destination are both {net.places[o].name} ({o}); choose two different places"
         raise InputError(msg)
     return o, t
+
+
+def _optimize(net: Compiled, optimize: str) -> str:
+    """Check what to minimise against the weights the network has (cost needs a network with costs)."""
+    _choice(optimize, OPTIMIZE, "optimize")
+    if optimize not in net.weights:
+        msg = (
+            f"optimize={optimize!r} needs {WEIGHTS[optimize]} on every edge, which this network does not have "
+            "(its catalog has no costs.csv, or it was not built through silkroute.scenario); use time or distance"
+        )
+        raise InputError(msg)
+    return optimize
 
 
 def _choice(value: str, allowed: Sequence[str], what: str) -> str:
@@ -405,7 +468,7 @@ def _request(
     for kind in kinds:
         _choice(kind, schema.EDGE_KINDS, "a kind to avoid")
     return Request(
-        optimize=_choice(optimize, OPTIMIZE, "optimize"),
+        optimize=_optimize(net, optimize),
         mode=_choice(mode, MODES, "mode"),
         avoid_countries=_countries(net, avoid_countries or ()),
         avoid_places=frozenset(net.places.resolve(p, role="place to avoid") for p in avoid_places or ()),
@@ -506,7 +569,9 @@ def route(
     orig, dest
         Place names, aliases or ids.
     optimize
-        ``"time"`` (``travel_time``) or ``"distance"`` (``length``).
+        ``"time"`` (``travel_time``), ``"distance"`` (``length``), ``"cost"`` (``cost_usd``: money per
+        FEU) or ``"generalized"`` (``generalized_cost_usd``: cost + value of time × hours), the last two
+        on networks with costs.
     via
         Ordered waypoints; each is a place or a set of alternative places.
     avoid_countries
@@ -617,8 +682,14 @@ def _alternatives(
             expand(r, banned)
         if len(out) >= n:
             break
-    out.sort(key=lambda r: r.time_h if first.optimize == "time" else r.length_km)
+    out.sort(key=lambda r: _objective(r, first.optimize))
     return out
+
+
+def _objective(r: Route, optimize: str) -> float:
+    """What a route minimises: hours, km or USD per FEU."""
+    value = {"time": r.time_h, "distance": r.length_km, "cost": r.cost_usd, "generalized": r.generalized_cost_usd}
+    return float(value.get(optimize) or 0.0)
 
 
 def fastest(G: Network, orig: str, dest: str, **kwargs: Any) -> Route:
@@ -662,7 +733,7 @@ def shortest(G: Network, orig: str, dest: str, **kwargs: Any) -> Route:
 
 
 def _scale(optimize: str) -> float:
-    return 3600.0 if optimize == "time" else 1000.0
+    return {"time": 3600.0, "distance": 1000.0}.get(optimize, 1.0)
 
 
 def costs_from(G: Network, origin: str, *, optimize: str = "time", mode: str = "rail") -> dict[Any, float]:
@@ -675,7 +746,7 @@ def costs_from(G: Network, origin: str, *, optimize: str = "time", mode: str = "
     origin
         Place name, alias or id.
     optimize
-        ``"time"`` (cost in hours) or ``"distance"`` (km).
+        ``"time"`` (cost in hours), ``"distance"`` (km), ``"cost"`` or ``"generalized"`` (USD per FEU).
     mode
         ``rail``, ``road`` or ``any``.
 
@@ -686,7 +757,7 @@ def costs_from(G: Network, origin: str, *, optimize: str = "time", mode: str = "
     """
     net = compile(G)
     o = net.places.resolve(origin, role="origin")
-    req = Request(optimize=_choice(optimize, OPTIMIZE, "optimize"), mode=_choice(mode, MODES, "mode"))
+    req = Request(optimize=_optimize(net, optimize), mode=_choice(mode, MODES, "mode"))
     dist = net.costs_from(net.search(req), net.place_nodes.get(o, np.zeros(0, dtype=np.int64)).tolist())
     scale = _scale(optimize)
     return {net.node_ids[i]: float(dist[i]) / scale for i in np.flatnonzero(np.isfinite(dist))}
@@ -700,7 +771,7 @@ def matrix(
     optimize: str = "time",
     mode: str = "rail",
 ) -> pd.DataFrame:
-    """Return the origin × destination matrix of least hours (``time``) or km (``distance``).
+    """Return the origin × destination matrix of least hours (``time``), km (``distance``) or USD per FEU (``cost``).
 
     Parameters
     ----------
@@ -711,7 +782,7 @@ def matrix(
     destinations
         Place names, aliases or ids; the origins by default.
     optimize
-        ``"time"`` or ``"distance"``.
+        ``"time"``, ``"distance"``, ``"cost"`` or ``"generalized"``.
     mode
         ``rail``, ``road`` or ``any``.
 
@@ -721,7 +792,7 @@ def matrix(
         Indexed by origin place id, one column per destination place id; NaN where unreachable.
     """
     net = compile(G)
-    req = Request(optimize=_choice(optimize, OPTIMIZE, "optimize"), mode=_choice(mode, MODES, "mode"))
+    req = Request(optimize=_optimize(net, optimize), mode=_choice(mode, MODES, "mode"))
     s = net.search(req)
     o_ids = [net.places.resolve(o, role="origin") for o in origins]
     t_ids = o_ids if destinations is None else [net.places.resolve(t, role="destination") for t in destinations]

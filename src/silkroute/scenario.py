@@ -29,7 +29,19 @@ speed class) and overrides individual values. The embedded scenarios live in
     [override.crossings."CN-ALASHANKOU~KZ-DOSTYK"]   # also override.ferries / gauge_changes / terminals / speeds
     dwell_mode_h = 6.0
 
-Unknown keys or ids raise :class:`~silkroute.ScenarioError` naming the key and the file.
+    [closures."ferry:KZ-AKTAU-PORT~AZ-ALAT"]  # a recurring closure (adds to or replaces closures.csv)
+    days_per_year_low = 5.0; days_per_year_mode = 10.0; days_per_year_high = 20.0
+    event_days_low = 1.0; event_days_mode = 5.0; event_days_high = 6.0
+    source = "..."
+
+    [schedules."ferry:GE-POTI~RO-CONSTANTA"]  # a timetable: the wait is half the headway
+    row = "S020"                              # a row of schedules.csv, or:
+    # departures_per_week_low = 0.5; departures_per_week_mode = 0.69; departures_per_week_high = 1.0
+
+A closure's expected wait is P(closed) × mean remaining closure = days/365 × event days/2; a
+timetable's is half the headway 7/departures a week days (on a ferry it replaces the catalog's
+wait for a departure). Unknown keys or ids raise :class:`~silkroute.ScenarioError` naming the key
+and the file.
 """
 
 from __future__ import annotations
@@ -40,7 +52,7 @@ import functools
 import math
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +60,18 @@ import networkx as nx
 
 from silkroute import catalog as _catalog
 from silkroute import schema
-from silkroute._errors import ScenarioError
+from silkroute._errors import CatalogError, ScenarioError
 from silkroute._validate import validate_network
+from silkroute.costs import CostModel, assign_costs
+from silkroute.emissions import EmissionModel, assign_emissions
 from silkroute.network import clean_copy, default_network
-from silkroute.timing import TimeModel, assign_travel_times
+from silkroute.timing import Closure, Schedule, TimeModel, assign_travel_times
 
 __all__ = ["FACTORS", "Scenario", "apply", "available", "load", "network", "scenario_dir"]
 
-_SECTIONS = {"name", "description", "extends", "open", "close", "avoid", "scale", "override", "source"}
+_SECTIONS = {
+    "name", "description", "extends", "open", "close", "avoid", "scale", "override", "source", "closures", "schedules",
+}  # fmt: skip
 _OPEN_KEYS = {"statuses", "lines", "crossings", "ferries"}
 _CLOSE_KEYS = {"lines", "crossings", "ferries", "places"}
 #: Scale factors a scenario may set (``speed`` scales speed classes, the others a triple; see schema.FACTORS).
@@ -93,6 +109,8 @@ class Scenario:
     scale: dict[str, float] = field(default_factory=dict)
     rules: list[dict[str, Any]] = field(default_factory=list)
     overrides: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    closures: dict[str, Closure] = field(default_factory=dict)  # link reference -> closure (adds to closures.csv)
+    schedules: dict[str, Schedule] = field(default_factory=dict)  # link reference -> timetable
     files: tuple[Path, ...] = ()  # the file and the files it extends, for cache keys
 
     def summary(self) -> str:
@@ -123,6 +141,11 @@ class Scenario:
             for r in self.rules
         ]
         parts += [f"overrides {t} {i}" for t, rows in self.overrides.items() for i in rows]
+        parts += [
+            f"closes {ref} {c.days[1]:g} days a year (events of {c.event_days[1]:g} days)"
+            for ref, c in self.closures.items()
+        ]
+        parts += [f"timetable {ref}: {t.departures[1]:g} departures a week" for ref, t in self.schedules.items()]
         return "; ".join(parts) or "operational links only, catalog values"
 
 
@@ -327,7 +350,89 @@ def _parse(cfg: dict[str, Any], path: Path, cat: _catalog.Catalog, base: Scenari
                     msg = f"low <= mode <= high is violated ({low:g} / {mode:g} / {high:g}) after the override; set all three"
                     raise _err(path, f"override.{table}.{rid}", msg)
             sc.overrides.setdefault(table, {})[rid] = merged
+    sc.closures.update(_closures(path, cfg.get("closures", {}), cat))
+    sc.schedules.update(_schedules(path, cfg.get("schedules", {}), cat))
     return sc
+
+
+def _link_key(path: Path, section: str, ref: Any, cat: _catalog.Catalog) -> str:
+    kind, ident = schema.split_ref(str(ref))
+    known = {
+        schema.CROSSING: cat.crossings.index,
+        schema.FERRY: cat.ferries.index,
+        schema.GAUGE_CHANGE: cat.gauge_changes.index,
+    }
+    if kind not in known:
+        raise _err(path, f"{section}.{ref}", "name a link as crossing:ID, ferry:ID or gauge_change:PLACE")
+    if ident not in known[kind]:
+        close = difflib.get_close_matches(ident, list(map(str, known[kind])), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise _err(path, f"{section}.{ref}", f"unknown {kind} {ident!r}{hint}")
+    return str(ref)
+
+
+def _triple_of(
+    path: Path, key: str, values: dict[str, Any], triple: schema.Triple, *, positive: bool
+) -> tuple[float, float, float]:
+    if triple.columns[1] not in values:
+        raise _err(
+            path, key, f"give at least {triple.columns[1]} (and optionally {triple.columns[0]}, {triple.columns[2]})"
+        )
+    out = []
+    for col in triple.columns:
+        v = values.get(col, values[triple.columns[1]])
+        ok = (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+            and (v > 0 if positive else v >= 0)
+        )
+        if not ok:
+            raise _err(path, f"{key}.{col}", f"must be a finite number {'> 0' if positive else '>= 0'}, got {v!r}")
+        out.append(float(v))
+    low, mode, high = out
+    if not low <= mode <= high:
+        raise _err(path, key, f"low <= mode <= high is violated ({low:g} / {mode:g} / {high:g})")
+    return (low, mode, high)
+
+
+def _closures(path: Path, table: Any, cat: _catalog.Catalog) -> dict[str, Closure]:
+    allowed = {*schema.CLOSED_DAYS.columns, *schema.EVENT_DAYS.columns, "source"}
+    out = {}
+    for ref, values in _check_keys(
+        path, "closures", table, {str(k) for k in table} if isinstance(table, dict) else set()
+    ).items():
+        key = _link_key(path, "closures", ref, cat)
+        _check_keys(path, f"closures.{ref}", values, allowed)
+        days = _triple_of(path, f"closures.{ref}", values, schema.CLOSED_DAYS, positive=False)
+        if days[2] > 365:
+            raise _err(path, f"closures.{ref}.{schema.CLOSED_DAYS.columns[2]}", "a year has 365 days")
+        event = _triple_of(path, f"closures.{ref}", values, schema.EVENT_DAYS, positive=True)
+        out[key] = Closure(days, event, str(values.get("source", path)))
+    return out
+
+
+def _schedules(path: Path, table: Any, cat: _catalog.Catalog) -> dict[str, Schedule]:
+    allowed = {*schema.DEPARTURES.columns, "row", "source"}
+    out = {}
+    for ref, values in _check_keys(
+        path, "schedules", table, {str(k) for k in table} if isinstance(table, dict) else set()
+    ).items():
+        key = _link_key(path, "schedules", ref, cat)
+        _check_keys(path, f"schedules.{ref}", values, allowed)
+        if "row" in values:
+            rows = cat.schedules
+            if rows is None or values["row"] not in rows.index:
+                known = ", ".join(rows.index) if rows is not None else "none (the catalog has no schedules.csv)"
+                raise _err(path, f"schedules.{ref}.row", f"unknown schedules.csv row {values['row']!r}; rows: {known}")
+            row = rows.loc[values["row"]]
+            if row["link"] != key:
+                raise _err(path, f"schedules.{ref}.row", f"row {values['row']} is for {row['link']}, not {key}")
+            out[key] = Schedule(schema.DEPARTURES.read(row), str(row["source"]))
+        else:
+            departures = _triple_of(path, f"schedules.{ref}", values, schema.DEPARTURES, positive=True)
+            out[key] = Schedule(departures, str(values.get("source", path)))
+    return out
 
 
 # --------------------------------------------------------------------------- applying
@@ -376,8 +481,15 @@ def _blocked(scenario: Scenario, d: dict[str, Any], places: set[Any], countries:
     return None
 
 
-def apply(G: nx.MultiDiGraph, scenario: Scenario, model: TimeModel | None = None) -> nx.MultiDiGraph:
-    """Return a copy of a network under a scenario, with travel times assigned.
+def apply(
+    G: nx.MultiDiGraph,
+    scenario: Scenario,
+    model: TimeModel | None = None,
+    *,
+    cost_model: CostModel | bool | None = True,
+    emission_model: EmissionModel | bool | None = True,
+) -> nx.MultiDiGraph:
+    """Return a copy of a network under a scenario, with travel times, costs and CO₂e assigned.
 
     Every edge gets ``usable`` (bool) and, when unusable, ``blocked_by``: the
     reason (``"status under_construction"``, ``"closed by scenario"``,
@@ -391,14 +503,20 @@ def apply(G: nx.MultiDiGraph, scenario: Scenario, model: TimeModel | None = None
         A loaded scenario.
     model
         The time model; the embedded catalog's by default.
+    cost_model, emission_model
+        The cost and CO₂e models (:mod:`silkroute.costs`, :mod:`silkroute.emissions`); ``True``
+        (the default) reads them from the catalog the network was built from, ``None`` or
+        ``False`` leaves the network without costs or CO₂e.
 
     Returns
     -------
     networkx.MultiDiGraph
-        The copy, with ``graph["scenario"]`` and ``graph["time_model"]``.
+        The copy, with ``graph["scenario"]``, ``graph["time_model"]`` and, with costs,
+        ``graph["cost_model"]`` and ``graph["emission_model"]``.
     """
     validate_network(G)
     model = (model or TimeModel.from_catalog()).with_speeds(scenario.overrides.get("speeds", {}))
+    model = model.with_closures(scenario.closures).with_schedules(scenario.schedules)
     H = clean_copy(G)
     for u, v, d in H.edges(data=True):
         nu, nv = H.nodes[u], H.nodes[v]
@@ -421,7 +539,25 @@ def apply(G: nx.MultiDiGraph, scenario: Scenario, model: TimeModel | None = None
             if rid is not None and rid in scenario.overrides.get(table, {}):
                 d.update(scenario.overrides[table][rid])
     H.graph["scenario"] = scenario.name
-    return assign_travel_times(H, model)
+    assign_travel_times(H, model)
+    if cost_model is True or emission_model is True:
+        cat = _catalog_of(G)
+        cost_model = CostModel.from_catalog(cat) if cost_model is True else cost_model
+        emission_model = EmissionModel.from_catalog(cat) if emission_model is True else emission_model
+    if isinstance(cost_model, CostModel):
+        assign_costs(H, cost_model.with_distribution(model.distribution))
+    if isinstance(emission_model, EmissionModel):
+        assign_emissions(H, replace(emission_model, distribution=model.distribution))
+    return H
+
+
+def _catalog_of(G: nx.MultiDiGraph) -> _catalog.Catalog:
+    """The catalog a network was built from (``graph["catalog"]``), else the embedded one."""
+    directory = G.graph.get("catalog")
+    try:
+        return _catalog.load(directory)
+    except CatalogError:
+        return _catalog.load()
 
 
 def _files_key(paths: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
@@ -432,7 +568,13 @@ def _files_key(paths: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
 def _applied(scenario_key: tuple[Any, ...], catalog_key: tuple[Any, ...], name_or_path: str) -> nx.MultiDiGraph:
     catalog_dir = catalog_key[0]
     cat = _catalog.load(catalog_dir)
-    return apply(default_network(catalog_dir), load(name_or_path, cat), TimeModel.from_catalog(cat))
+    return apply(
+        default_network(catalog_dir),
+        load(name_or_path, cat),
+        TimeModel.from_catalog(cat),
+        cost_model=CostModel.from_catalog(cat),
+        emission_model=EmissionModel.from_catalog(cat),
+    )
 
 
 def network(
@@ -477,4 +619,10 @@ def network(
         from silkroute import conflate
 
         G = conflate.refine_network(G, conflate.conflate(cat, refine_with))
-    return apply(G, load(name_or_path, cat), TimeModel.from_catalog(cat))
+    return apply(
+        G,
+        load(name_or_path, cat),
+        TimeModel.from_catalog(cat),
+        cost_model=CostModel.from_catalog(cat),
+        emission_model=EmissionModel.from_catalog(cat),
+    )

@@ -14,6 +14,14 @@ Edge kinds
 ``ferry``         a sea or lake ferry between two ports (``ferry`` id, ``carries``, sailing and wait triples);
 ``transfer``      road ↔ rail at an intermodal terminal (``terminal`` place id, transfer triple).
 
+Cost and CO₂e per FEU
+---------------------
+Every edge of a scenario network also carries its expected money cost per FEU (``cost_usd``,
+split into ``cost_<component>_usd`` for :data:`COST_COMPONENTS`), its generalised cost
+(``generalized_cost_usd`` = cost + value of time × hours) and its well-to-wheel CO₂e per FEU
+(``co2_kg``, split into ``co2_<component>_kg`` for :data:`CO2_COMPONENTS`); see
+:mod:`silkroute.costs` and :mod:`silkroute.emissions`.
+
 >>> DWELL.columns
 ('dwell_low_h', 'dwell_mode_h', 'dwell_high_h')
 >>> link_ref(CROSSING, "BY-BREST~PL-TERESPOL")
@@ -29,18 +37,31 @@ from typing import Any, Final
 __all__ = [
     "BLOCKED_BY",
     "BORDER",
+    "CAPACITY",
+    "CLOSED_DAYS",
+    "CLOSURE",
+    "CO2",
+    "CO2_COMPONENTS",
     "COMPONENTS",
+    "COST",
+    "COST_COMPONENTS",
+    "COST_TRIPLE",
     "CROSSING",
+    "DEPARTURES",
     "DWELL",
     "DWELL_BASES",
     "DWELL_REVERSE",
     "EDGE_KINDS",
+    "EF",
+    "ELECTRIFIED",
+    "EVENT_DAYS",
     "FACTORS",
     "FERRY",
     "FERRY_SAILING",
     "FERRY_WAIT",
     "GAUGES",
     "GAUGE_CHANGE",
+    "GENERALIZED_COST",
     "KIND_TERMS",
     "LENGTH",
     "LINE",
@@ -53,6 +74,7 @@ __all__ = [
     "REST",
     "RUNNING",
     "SAILING",
+    "SCHEDULE",
     "SNAP",
     "SPEED",
     "SPEED_SCALE",
@@ -66,12 +88,15 @@ __all__ = [
     "USABLE",
     "WAIT",
     "Triple",
+    "co2_attr",
     "component_attr",
+    "cost_attr",
     "edge_refs",
     "hours_attrs",
     "layer_gauge",
     "layer_name",
     "link_ref",
+    "money_attrs",
     "split_ref",
 ]
 
@@ -258,6 +283,13 @@ WAIT: Final = Triple("wait", "wait_{}_h")  # waiting for a ferry departure
 TRANSFER_TIME: Final = Triple("transfer", "transfer_{}_h")  # road-rail terminal
 SPEED: Final = Triple("speed", "speed_{}_kph")  # speed class
 PUBLISHED_KM: Final = Triple("published_km", "published_km_{}")  # published length of a line section
+COST_TRIPLE: Final = Triple("cost", "cost_{}_usd")  # costs.csv: USD per FEU, per FEU-km or per FEU and leg
+EF: Final = Triple("ef", "ef_{}_g_tkm")  # emissions.csv: g CO2e per tonne-km, well-to-wheel
+ELECTRIFIED: Final = Triple("electrified", "electrified_{}_pct")  # electrification.csv: share of electric traction, %
+CAPACITY: Final = Triple("capacity", "capacity_{}")  # capacity.csv, in the row's unit
+CLOSED_DAYS: Final = Triple("closure", "days_per_year_{}")  # closures.csv: days a year a link is closed
+EVENT_DAYS: Final = Triple("event_days", "event_days_{}")  # closures.csv: length of one closure, days
+DEPARTURES: Final = Triple("departures", "departures_per_week_{}")  # schedules.csv: departures a week, per direction
 
 #: What a crossing's dwell rests on, best first: the crossing's own published figures, a similar
 #: crossing's, the CAREC average of its country, the CAREC regional average, an explained assumption
@@ -271,8 +303,10 @@ REST: Final = "rest"
 BORDER: Final = "border"
 FERRY_SAILING: Final = "ferry_sailing"
 FERRY_WAIT: Final = "ferry_wait"
+CLOSURE: Final = "closure"  # expected wait for a closed crossing or ferry to reopen (closures.csv)
+SCHEDULE: Final = "schedule"  # expected wait for a timetabled departure (a scenario's [schedules])
 #: Where door-to-door time goes, in display order; each edge stores ``<component>_h``.
-COMPONENTS: Final = (RUNNING, REST, BORDER, GAUGE_CHANGE, FERRY_SAILING, FERRY_WAIT, TRANSFER)
+COMPONENTS: Final = (RUNNING, REST, BORDER, GAUGE_CHANGE, FERRY_SAILING, FERRY_WAIT, TRANSFER, CLOSURE, SCHEDULE)
 
 #: The triples of each transfer kind and the component each one feeds.
 KIND_TERMS: Final[Mapping[str, tuple[tuple[str, Triple], ...]]] = {
@@ -290,6 +324,66 @@ FACTORS: Final[Mapping[str, Triple]] = {
     "sailing": SAILING,
     "transfer": TRANSFER_TIME,
 }
+
+
+# --------------------------------------------------------------------------- money and CO2e per FEU
+
+COST: Final = "cost_usd"  # expected USD per FEU of an edge
+GENERALIZED_COST: Final = "generalized_cost_usd"  # cost + value of time x hours, USD per FEU
+CO2: Final = "co2_kg"  # expected kg CO2e per FEU of an edge (well-to-wheel)
+#: Where the money goes, in display order; each edge stores ``cost_<component>_usd``.
+COST_COMPONENTS: Final = ("rail", "road", "border", "gauge", "ferry", "port", "terminal")
+#: Where the CO2e comes from; each edge stores ``co2_<component>_kg``.
+CO2_COMPONENTS: Final = ("rail_electric", "rail_diesel", "road", "ferry")
+
+
+def cost_attr(component: str) -> str:
+    """Return the edge attribute of a cost component's expected USD per FEU (``rail`` → ``cost_rail_usd``).
+
+    Parameters
+    ----------
+    component
+        One of :data:`COST_COMPONENTS`.
+
+    Returns
+    -------
+    str
+        The attribute name.
+    """
+    return f"cost_{component}_usd"
+
+
+def co2_attr(component: str) -> str:
+    """Return the edge attribute of a CO₂e component's expected kg per FEU (``road`` → ``co2_road_kg``).
+
+    Parameters
+    ----------
+    component
+        One of :data:`CO2_COMPONENTS`.
+
+    Returns
+    -------
+    str
+        The attribute name.
+    """
+    return f"co2_{component}_kg"
+
+
+def money_attrs() -> tuple[str, ...]:
+    """Return every cost and CO₂e edge attribute: totals first, then the components.
+
+    Returns
+    -------
+    tuple of str
+        ``cost_usd``, ``generalized_cost_usd``, ``co2_kg``, ``cost_<c>_usd`` …, ``co2_<c>_kg`` ….
+    """
+    return (
+        COST,
+        GENERALIZED_COST,
+        CO2,
+        *(cost_attr(c) for c in COST_COMPONENTS),
+        *(co2_attr(c) for c in CO2_COMPONENTS),
+    )
 
 
 def component_attr(component: str) -> str:

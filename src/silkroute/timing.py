@@ -36,6 +36,8 @@ from silkroute._errors import CatalogError, InputError, NetworkError
 __all__ = [
     "COMPONENTS",
     "DISTRIBUTIONS",
+    "Closure",
+    "Schedule",
     "TimeModel",
     "assign_travel_times",
     "edge_hours",
@@ -81,13 +83,58 @@ def expected(low: float, mode: float, high: float, distribution: str = "pert") -
 
 
 @dataclass(frozen=True)
+class Closure:
+    """A link closed ``days`` a year (low/mode/high) in closures of ``event_days`` days each."""
+
+    days: Triple
+    event_days: Triple
+    source: str = ""
+
+    def expected_wait_h(self, model: TimeModel) -> float:
+        """Return the expected wait in hours: P(closed) × mean remaining closure.
+
+        Parameters
+        ----------
+        model
+            The time model (its distribution gives the expected values).
+
+        Returns
+        -------
+        float
+            ``mean(days) / 365 × mean(event_days) / 2 × 24``.
+
+        Examples
+        --------
+        >>> Closure((10, 10, 10), (4, 4, 4)).expected_wait_h(TimeModel({}))  # 10/365 × 2 d
+        1.3150684931506849
+        """
+        return model.mean(self.days) / 365.0 * model.mean(self.event_days) / 2.0 * 24.0
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Departures a week in one direction (low/mode/high) of a timetabled service on a link."""
+
+    departures: Triple
+    source: str = ""
+
+    @property
+    def headway_h(self) -> Triple:
+        """Hours between departures, low first: ``(168 / high, 168 / mode, 168 / low)``."""
+        low, mode, high = self.departures
+        return (168.0 / high, 168.0 / mode, 168.0 / low)
+
+
+@dataclass(frozen=True)
 class TimeModel:
-    """Speeds by class, truck driving hours and the distribution of three-point values."""
+    """Speeds by class, truck driving hours, the distribution of three-point values, closures and timetables."""
 
     speeds_kph: dict[str, Triple]
     drive_hours: Triple = (9.0, 9.0, 10.0)
     distribution: str = "pert"
     sources: dict[str, str] = field(default_factory=dict)
+    closures: dict[str, Closure] = field(default_factory=dict)  # link reference -> closure
+    schedules: dict[str, Schedule] = field(default_factory=dict)  # link reference -> timetable
 
     @classmethod
     def from_catalog(cls, cat: _catalog.Catalog | None = None) -> TimeModel:
@@ -129,7 +176,43 @@ class TimeModel:
         if not 0 < drive[0] <= drive[1] <= drive[2] <= 24:
             msg = f"{path}, table [road]: drive hours must satisfy 0 < low <= mode <= high <= 24, got {drive}"
             raise CatalogError(msg)
-        return cls(speeds, drive, dist, {"road": str(road.get("source", ""))})
+        closures = {}
+        if cat.closures is not None:
+            for row in cat.closures.to_dict("records"):
+                closures[str(row["link"])] = Closure(
+                    schema.CLOSED_DAYS.read(row), schema.EVENT_DAYS.read(row), str(row["source"])
+                )
+        return cls(speeds, drive, dist, {"road": str(road.get("source", ""))}, closures)
+
+    def with_closures(self, closures: Mapping[str, Closure]) -> TimeModel:
+        """Return a copy with closures added or replaced (by link reference).
+
+        Parameters
+        ----------
+        closures
+            Link reference (``crossing:ID`` …) → closure.
+
+        Returns
+        -------
+        TimeModel
+            The copy.
+        """
+        return replace(self, closures={**self.closures, **closures})
+
+    def with_schedules(self, schedules: Mapping[str, Schedule]) -> TimeModel:
+        """Return a copy with timetables added or replaced (by link reference).
+
+        Parameters
+        ----------
+        schedules
+            Link reference → timetable.
+
+        Returns
+        -------
+        TimeModel
+            The copy.
+        """
+        return replace(self, schedules={**self.schedules, **schedules})
 
     def with_distribution(self, distribution: str) -> TimeModel:
         """Return a copy that uses another distribution.
@@ -222,7 +305,10 @@ def edge_parameters(d: Mapping[str, Any], model: TimeModel) -> list[tuple[str, t
     """Return the uncertain terms of one edge's time.
 
     Each term is ``(component, parameter key, triple, coefficient)`` and adds
-    ``coefficient × value`` hours. Running time is km × pace, where pace
+    ``coefficient × value`` hours. A closure's parameter (``("closure", ref)``) is its
+    closed days a year and a timetable's (``("headway", ref)``) its headway in hours;
+    :mod:`silkroute.uncertainty` samples, on top, where in a closure or a headway a
+    consignment arrives. Running time is km × pace, where pace
     (hours per km) is the reciprocal of the speed class's low/mode/high: the
     uncertain quantity is the pace, so times add up along a path and their
     expected value equals the mean of simulated times. The parameter key
@@ -262,7 +348,19 @@ def edge_parameters(d: Mapping[str, Any], model: TimeModel) -> list[tuple[str, t
     ident = str(d.get(schema.REF_ATTRIBUTE.get(str(kind), ""), ""))
     if d.get("direction"):  # a crossing whose dwell differs by direction: two parameters
         ident = f"{ident}:{d['direction']}"
-    return [(component, (triple.name, ident), triple.read(d), 1.0) for component, triple in terms]
+    out = [(component, (triple.name, ident), triple.read(d), 1.0) for component, triple in terms]
+    if not (model.closures or model.schedules) or kind not in (schema.CROSSING, schema.FERRY, schema.GAUGE_CHANGE):
+        return out
+    ref = schema.link_ref(str(kind), str(d.get(schema.REF_ATTRIBUTE[str(kind)], "")))
+    closure = model.closures.get(ref)
+    if closure is not None:  # hours = days × (mean event days × 24 / 730)
+        out.append((schema.CLOSURE, ("closure", ref), closure.days, model.mean(closure.event_days) * 24.0 / 730.0))
+    timetable = model.schedules.get(ref)
+    if timetable is not None:  # half the headway; a ferry's timetable replaces its wait for a departure
+        if kind == schema.FERRY:
+            out = [t for t in out if t[0] != schema.FERRY_WAIT]
+        out.append((schema.SCHEDULE, ("headway", ref), timetable.headway_h, 0.5))
+    return out
 
 
 def edge_hours(d: Mapping[str, Any], model: TimeModel) -> dict[str, float]:

@@ -9,6 +9,18 @@ correlated as it should be. Within each draw a corridor takes the fastest of
 its candidate paths (its best routes that differ in a crossing, ferry or break
 of gauge). Times are linear in the sampled values, so the whole simulation is
 one matrix product per corridor.
+
+Closures and timetables add a wait that depends on when the consignment
+arrives: a closure's closed days a year ``D`` are sampled, then the link is
+closed on arrival with probability ``D / 365`` and, if so, reopens after a
+uniform share of a sampled closure length; a timetable's headway is sampled,
+then the wait is a uniform share of it. Both keep the expected wait of the
+time model (``D / 365 × mean length / 2``, half the mean headway).
+
+On networks with costs and CO₂e (:mod:`silkroute.costs`, :mod:`silkroute.emissions`)
+each draw also samples every cost row and emission factor and electrified
+share once, and reports the cost and CO₂e per FEU of the path the corridor
+takes in that draw (its fastest candidate).
 """
 
 from __future__ import annotations
@@ -22,6 +34,8 @@ import networkx as nx
 import numpy as np
 
 from silkroute import corridors as _corridors
+from silkroute import costs as _costs
+from silkroute import emissions as _emissions
 from silkroute import routing
 from silkroute import scenario as _scenario
 from silkroute._engine import Compiled
@@ -82,24 +96,30 @@ class CorridorDistribution:
     days: np.ndarray | None = field(default=None, repr=False)
     candidates: list[Route] = field(default_factory=list, repr=False)
     expected_days: float | None = None  # deterministic time of the best route
+    cost_usd: np.ndarray | None = field(default=None, repr=False)  # per draw, of the path taken
+    co2_kg: np.ndarray | None = field(default=None, repr=False)
 
     def quantiles(self) -> dict[str, float | None]:
-        """Return P10, P50, P90 and the mean in days.
+        """Return P10, P50, P90 and the mean in days, and of the cost (USD) and CO₂e (kg) per FEU.
 
         Returns
         -------
         dict
-            ``p10_days``, ``p50_days``, ``p90_days``, ``mean_days`` (``None`` when not feasible).
+            ``p10_days``, ``p50_days``, ``p90_days``, ``mean_days``, then ``*_cost_usd`` and ``*_co2_kg``
+            (``None`` when not feasible or the network has no costs or CO₂e).
         """
-        if self.days is None:
-            return {"p10_days": None, "p50_days": None, "p90_days": None, "mean_days": None}
-        p10, p50, p90 = np.percentile(self.days, [10, 50, 90])
-        return {
-            "p10_days": round(float(p10), 2),
-            "p50_days": round(float(p50), 2),
-            "p90_days": round(float(p90), 2),
-            "mean_days": round(float(self.days.mean()), 2),
-        }
+        out = _quantiles(self.days, "days", 2)
+        out.update(_quantiles(self.cost_usd, "cost_usd", 0))
+        out.update(_quantiles(self.co2_kg, "co2_kg", 0))
+        return out
+
+
+def _quantiles(values: np.ndarray | None, unit: str, digits: int) -> dict[str, float | None]:
+    names = [f"{q}_{unit}" for q in ("p10", "p50", "p90", "mean")]
+    if values is None:
+        return dict.fromkeys(names)
+    p10, p50, p90 = np.percentile(values, [10, 50, 90])
+    return dict(zip(names, (round(float(v), digits) for v in (p10, p50, p90, values.mean())), strict=True))
 
 
 @dataclass
@@ -184,6 +204,8 @@ class UncertaintyResult:
                     "feasible": c.feasible,
                     "reason": c.reason or None,
                     "expected_days": None if c.expected_days is None else round(c.expected_days, 2),
+                    "expected_cost_usd": _round(c.candidates[0].cost_usd if c.candidates else None, 0),
+                    "expected_co2_kg": _round(c.candidates[0].co2_kg if c.candidates else None, 0),
                     "candidates": len(c.candidates),
                     **c.quantiles(),
                 }
@@ -191,6 +213,94 @@ class UncertaintyResult:
             ],
             "differences": self.differences(),
         }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _phase(keys: list[tuple[str, str]], values: np.ndarray, model: TimeModel, rng: np.random.Generator) -> np.ndarray:
+    """Where in a closure or a headway each draw arrives: scale the sampled closed days and headways in place.
+
+    A closure's row holds its closed days a year ``D``; the time model adds ``D × L̄ × 24 / 730`` hours,
+    ``L̄`` the mean closure length. In a draw the link is closed on arrival with probability ``D / 365``,
+    and then reopens after ``U × L`` days (``U`` uniform, ``L`` a sampled length), so the row becomes
+    ``D × B × 2U × (L / L̄) / (D / 365)``. A headway row becomes ``h × 2U``.
+    """
+    draws = values.shape[1]
+    for i, (kind, ref) in enumerate(keys):
+        if kind == "headway":
+            values[i] *= 2.0 * rng.random(draws)
+        elif kind == "closure" and ref in model.closures:
+            closure = model.closures[ref]
+            p = values[i] / 365.0
+            lengths = sample_triples(np.array([closure.event_days]), draws, rng, model.distribution)[0]
+            mean_length = model.mean(closure.event_days)
+            closed = rng.random(draws) < p
+            factor = np.divide(2.0 * rng.random(draws) * lengths / mean_length, p, out=np.zeros(draws), where=p > 0)
+            values[i] *= np.where(closed, factor, 0.0)
+    return values
+
+
+class _Money:
+    """Cost and CO₂e per FEU of candidate paths, sampled draw by draw (see the module docstring)."""
+
+    def __init__(self, G: nx.MultiDiGraph, routes: list[Route], draws: int, rng: np.random.Generator) -> None:
+        self.cost_model = G.graph.get("cost_model")
+        self.emission_model = G.graph.get("emission_model")
+        self.cost_values: dict[str, np.ndarray] = {}
+        self.co2_values: dict[str, np.ndarray] = {}
+        cost_keys: set[str] = set()
+        share_keys: set[str] = set()
+        factor_keys: set[str] = set()
+        for r in routes:
+            for (u, v, _k), d in zip(r.edges, r.edge_data, strict=True):
+                if isinstance(self.cost_model, _costs.CostModel):
+                    cost_keys |= {
+                        rid for _c, rid, _x in _costs.edge_terms(r.G.nodes[u], r.G.nodes[v], d, self.cost_model)
+                    }
+                if isinstance(self.emission_model, _emissions.EmissionModel):
+                    for _c, share, _p, factor, _t in _emissions.edge_terms(r.G.nodes[u], d, self.emission_model):
+                        factor_keys.add(factor)
+                        if share is not None:
+                            share_keys.add(share)
+        if isinstance(self.cost_model, _costs.CostModel) and cost_keys:
+            order = sorted(cost_keys)
+            triples = np.array([self.cost_model.rate(k).triple for k in order])
+            sampled = sample_triples(triples, draws, rng, self.cost_model.distribution)
+            self.cost_values = dict(zip(order, sampled, strict=True))
+        if isinstance(self.emission_model, _emissions.EmissionModel):
+            em = self.emission_model
+            for keys, table in ((sorted(share_keys), em.shares), (sorted(factor_keys), em.factors)):
+                if keys:
+                    sampled = sample_triples(np.array([table[k] for k in keys]), draws, rng, em.distribution)
+                    self.co2_values.update(zip(keys, sampled, strict=True))
+
+    def cost(self, r: Route) -> np.ndarray | None:
+        """Return the USD per FEU of one path in every draw (``None`` without costs)."""
+        if not isinstance(self.cost_model, _costs.CostModel) or r.cost_usd is None:
+            return None
+        draws = len(next(iter(self.cost_values.values()))) if self.cost_values else 1
+        total = np.zeros(draws)
+        for (u, v, _k), d in zip(r.edges, r.edge_data, strict=True):
+            for _c, rid, coef in _costs.edge_terms(r.G.nodes[u], r.G.nodes[v], d, self.cost_model):
+                total = total + coef * self.cost_values[rid]
+        return total
+
+    def co2(self, r: Route) -> np.ndarray | None:
+        """Return the kg CO₂e per FEU of one path in every draw (``None`` without emission factors)."""
+        if not isinstance(self.emission_model, _emissions.EmissionModel) or r.co2_kg is None:
+            return None
+        draws = len(next(iter(self.co2_values.values()))) if self.co2_values else 1
+        total = np.zeros(draws)
+        for (u, _v, _k), d in zip(r.edges, r.edge_data, strict=True):
+            for _c, share, part, factor, tkm in _emissions.edge_terms(r.G.nodes[u], d, self.emission_model):
+                weight: float | np.ndarray = 1.0
+                if part is not None:
+                    s = self.co2_values[share] if share is not None else np.zeros(draws)
+                    weight = s if part == "electric" else 1.0 - s
+                total = total + tkm * weight * self.co2_values[factor] / 1000.0
+        return total
 
 
 def _path_terms(r: Route, model: TimeModel) -> dict[tuple[str, str], float]:
@@ -276,6 +386,8 @@ def simulate_on(
         if keys
         else np.zeros((0, draws))
     )
+    values = _phase(keys, values, model, rng)
+    money = _Money(G, [r for c in feasible for r in c.candidates], draws, rng)
     rest = values[index[_REST]]
     for dist in feasible:
         coef = np.zeros((len(dist.candidates), len(keys)))
@@ -287,7 +399,13 @@ def simulate_on(
                 else:
                     coef[i, index[key]] += value
         hours = coef @ values + (road @ values) * rest
-        dist.days = hours.min(axis=0) / 24.0
+        taken = hours.argmin(axis=0)
+        dist.days = hours[taken, np.arange(draws)] / 24.0
+        for attr, per_path in (("cost_usd", money.cost), ("co2_kg", money.co2)):
+            sampled = [per_path(r) for r in dist.candidates]
+            if all(x is not None for x in sampled):
+                stack = np.vstack([np.broadcast_to(x, (draws,)) for x in sampled if x is not None])
+                setattr(dist, attr, stack[taken, np.arange(draws)])
     reference = corridors.reference_for(net.places[o].country, net.places[t].country)
     return UncertaintyResult(
         o, t, str(G.graph.get("scenario", "")), draws, seed, model.distribution, results, reference

@@ -30,10 +30,12 @@ from silkroute.cli.options import (
     Mode,
     NetworkOption,
     Optimize,
+    OptimizeOption,
     OutputOption,
     RefineOption,
     ScenarioOption,
     ScenariosOption,
+    ValueOfTimeOption,
     parse_days,
     parse_pair,
     parse_pairs,
@@ -117,6 +119,19 @@ def _one(name: str, network_path: Path | None = None) -> nx.MultiDiGraph:
     return next(iter(_networks([name], network_path).values()))
 
 
+def _value_time(networks: Sequence[nx.MultiDiGraph], value_of_time: float | None) -> None:
+    """Apply ``--value-of-time`` to every network (its generalised cost)."""
+    if value_of_time is None:
+        return
+    if not math.isfinite(value_of_time) or value_of_time < 0:
+        msg = f"--value-of-time must be a finite number of USD per FEU-hour >= 0, not {value_of_time:g}"
+        raise InputError(msg)
+    from silkroute import costs
+
+    for G in networks:
+        costs.set_value_of_time(G, value_of_time)
+
+
 # --------------------------------------------------------------------------- places and routes
 
 
@@ -154,7 +169,7 @@ def places(
 def route(
     origin: Annotated[str, typer.Option("--from", help="Origin place (name, alias or id).")],
     destination: Annotated[str, typer.Option("--to", help="Destination place.")],
-    optimize: Annotated[Optimize, typer.Option(help="Minimise time or distance.")] = Optimize.time,
+    optimize: OptimizeOption = Optimize.time,
     scenario_name: ScenarioOption = "baseline",
     via: Annotated[
         list[str] | None,
@@ -186,13 +201,15 @@ def route(
             "of gauge is booked).",
         ),
     ] = 1,
+    value_of_time: ValueOfTimeOption = None,
     fmt: FormatOption = Fmt.table,
     network_path: NetworkOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Find the fastest or shortest routes between two places, with the time breakdown."""
+    """Find the fastest, shortest or cheapest routes between two places, with the time, cost and CO2e breakdown."""
     with _errors():
         G = _one(scenario_name, network_path)
+        _value_time([G], value_of_time)
         net = routing.compile(G)
         routes = routing.route(
             net,
@@ -226,9 +243,12 @@ def route(
                     **{
                         k: v
                         for k, v in r.to_dict().items()
-                        if k not in ("breakdown", "places", "crossings", "gauge_breaks")
+                        if k
+                        not in ("breakdown", "places", "crossings", "gauge_breaks", "cost_breakdown", "co2_breakdown")
                     },
                     **{f"{c}_h": h for c, h in r.breakdown.items()},
+                    **{f"cost_{c}_usd": v for c, v in (r.cost_breakdown or {}).items()},
+                    **{f"co2_{c}_kg": v for c, v in (r.co2_breakdown or {}).items()},
                     "crossings": [c["id"] for c in r.crossings],
                     "gauge_breaks": [g["place"] for g in r.gauge_breaks],
                     "places": [p["id"] for p in r.places],
@@ -252,15 +272,18 @@ def compare(
     origin: Annotated[str, typer.Option("--from", help="Origin place.")],
     destination: Annotated[str, typer.Option("--to", help="Destination place.")],
     scenario_names: ScenariosOption = None,
+    optimize: OptimizeOption = Optimize.time,
+    value_of_time: ValueOfTimeOption = None,
     fmt: FormatOption = Fmt.table,
     network_path: NetworkOption = None,
     refine_with: RefineOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Compare the named corridors under one or more scenarios."""
+    """Compare the named corridors under one or more scenarios: days, cost and CO2e per FEU."""
     with _errors():
         networks = _networks(scenario_names or ["baseline"], network_path, refine_with)
-        comp = _corridors.compare_networks(networks, origin, destination)
+        _value_time(list(networks.values()), value_of_time)
+        comp = _corridors.compare_networks(networks, origin, destination, optimize=optimize.value)
         emit(
             fmt,
             data=comp.to_dict,
@@ -362,6 +385,16 @@ def criticality(
     map_path: MapOption = None,
     fmt: FormatOption = Fmt.table,
     network_path: NetworkOption = None,
+    weight_by_volume: Annotated[
+        bool,
+        typer.Option(
+            "--weight-by-volume",
+            help="Rank by assigned volume x added days (FEU-days lost per day of closure): assigns --demand first.",
+        ),
+    ] = False,
+    demand: Annotated[
+        Path | None, typer.Option("--demand", help="With --weight-by-volume: a demand CSV (default data/demand.csv).")
+    ] = None,
 ) -> None:
     """Chokepoints: close each crossing, break of gauge, ferry and line section in turn and rank by added days."""
     from silkroute import criticality as _criticality
@@ -370,7 +403,15 @@ def criticality(
         G = _one(scenario_name, network_path)
         net = routing.compile(G)
         o, t = routing.resolve_pair(net, origin, destination)
-        points = _criticality.criticality_on(net, o, t)
+        volumes = None
+        if weight_by_volume:
+            from silkroute import assignment
+
+            volumes = assignment.assign(net, assignment.load_demand(demand)).volumes
+        elif demand is not None:
+            msg = "--demand is used only with --weight-by-volume; add --weight-by-volume or drop --demand"
+            raise InputError(msg)
+        points = _criticality.criticality_on(net, o, t, volumes=volumes)
         gdf = _criticality.to_gdf(G, points)
         if layer is not None:
             _write_layer(gdf, layer)
@@ -471,6 +512,43 @@ def sweep(
             pairs, scenario_names or ["baseline"], draws=draws, seed=seed, scheduler=scheduler, network=network_path
         )
         emit(Fmt.json, data=lambda: results, output=output)
+
+
+@app.command()
+def assign(
+    demand: Annotated[
+        Path | None,
+        typer.Option(
+            "--demand",
+            help="Demand CSV: id, origin, destination, quantity, unit[, corridor] (default data/demand.csv).",
+        ),
+    ] = None,
+    scenario_name: ScenarioOption = "baseline",
+    tolerance: Annotated[
+        float, typer.Option(help="Stop when the relative gap of the equilibrium is below this.")
+    ] = 1e-3,
+    max_iterations: Annotated[int, typer.Option("--max-iterations", min=1, max=100_000, help="Iteration limit.")] = 500,
+    fmt: FormatOption = Fmt.table,
+    network_path: NetworkOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Assign a demand to the congested equilibrium: utilisation, queueing wait and dwell per capacitated link."""
+    from silkroute import assignment
+
+    with _errors():
+        if not (math.isfinite(tolerance) and 0 < tolerance < 1):
+            msg = f"--tolerance must be a number between 0 and 1, not {tolerance:g}"
+            raise InputError(msg)
+        G = _one(scenario_name, network_path)
+        flows = assignment.load_demand(demand)
+        result = assignment.assign(G, flows, tolerance=tolerance, max_iterations=max_iterations)
+        emit(
+            fmt,
+            data=result.to_dict,
+            records=result.to_records,
+            table=lambda out: tables.assignment(out, result),
+            output=output,
+        )
 
 
 # --------------------------------------------------------------------------- maps and layers

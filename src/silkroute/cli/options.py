@@ -18,10 +18,12 @@ __all__ = [
     "Mode",
     "NetworkOption",
     "Optimize",
+    "OptimizeOption",
     "OutputOption",
     "RefineOption",
     "ScenarioOption",
     "ScenariosOption",
+    "ValueOfTimeOption",
     "parse_days",
     "parse_pair",
     "parse_pairs",
@@ -34,6 +36,8 @@ class Optimize(str, Enum):
 
     time = "time"
     distance = "distance"
+    cost = "cost"
+    generalized = "generalized"
 
 
 class Mode(str, Enum):
@@ -61,6 +65,18 @@ ScenariosOption = Annotated[
     list[str] | None, typer.Option("--scenario", help="Embedded scenario name or TOML file. Repeatable.")
 ]
 FormatOption = Annotated[Fmt, typer.Option("--format", help="table, json or csv.")]
+OptimizeOption = Annotated[
+    Optimize,
+    typer.Option(help="Minimise time, distance, cost (USD per FEU) or generalized (cost + value of time x hours)."),
+]
+ValueOfTimeOption = Annotated[
+    float | None,
+    typer.Option(
+        "--value-of-time",
+        help="USD per FEU-hour for --optimize generalized (default: data/economics.toml, the inventory holding "
+        "cost of a China-Europe container, 2.03 USD; time-sensitive goods: about 20).",
+    ),
+]
 OutputOption = Annotated[
     Path | None, typer.Option("-o", "--output", help="Write the table, JSON or CSV to this file instead of stdout.")
 ]

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from silkroute.assignment import Assignment
     from silkroute.corridors import Comparison
     from silkroute.criticality import Chokepoint
     from silkroute.routing import Route
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from silkroute.uncertainty import UncertaintyResult
     from silkroute.validation import Validation
 
-__all__ = ["chokepoints", "comparison", "days", "reach", "route", "uncertainty", "validation"]
+__all__ = ["assignment", "chokepoints", "comparison", "costs", "days", "reach", "route", "uncertainty", "validation"]
 
 
 #: Below this console width tables use the compact layout (long text below the table, light borders).
@@ -100,6 +101,12 @@ def route(out: Console, r: Route, title: str) -> None:
         if h > 0:
             table.add_row(component, f"{h:,.1f}", f"{h / 24:,.2f}", f"{100 * h / total:.0f} %")
     out.print(table)
+    if r.cost_breakdown is not None:
+        parts = ", ".join(f"{k} {v:,.0f}" for k, v in r.cost_breakdown.items() if v >= 0.5)
+        out.print(f"  cost: {r.cost_usd or 0.0:,.0f} USD per FEU ({parts})", overflow="fold")
+    if r.co2_breakdown is not None:
+        parts = ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in r.co2_breakdown.items() if v >= 0.5)
+        out.print(f"  CO2e: {r.co2_kg or 0.0:,.0f} kg per FEU ({parts})", overflow="fold")
     for c in r.crossings:
         out.print(f"  border: {c['name']} ({c['border']}, {c['mode']}), {c['dwell_h']:.1f} h")
     for g in r.gauge_breaks:
@@ -164,6 +171,8 @@ def comparison(out: Console, comp: Comparison) -> None:
                 overflow="fold",
             )
             _notes(out, notes)
+    for name, items in results.items():
+        costs(out, f"{comp.label} — scenario {name}: cost and CO2e per FEU", items)
     if len(results) > 1:
         names = list(results)
         table = _table(
@@ -185,6 +194,57 @@ def comparison(out: Console, comp: Comparison) -> None:
                 )
             table.add_row(c, *cells, *deltas)
         out.print(table)
+
+
+def costs(out: Console, title: str, items: list[Any]) -> None:
+    """Print the cost (USD per FEU) and CO₂e (kg per FEU) of each corridor, with where the money goes.
+
+    Nothing is printed when no route has costs (a network whose catalog has no ``costs.csv``).
+
+    Parameters
+    ----------
+    out
+        The console.
+    title
+        The heading.
+    items
+        :class:`~silkroute.corridors.CorridorResult` objects.
+    """
+    priced = [r for r in items if r.route is not None and r.route.cost_breakdown is not None]
+    if not priced:
+        return
+    narrow = _narrow(out)
+    head = [("corridor", "name"), ("USD", "num"), ("rail", "num"), ("border", "num"), ("gauge", "num"),
+            ("ferry", "num"), ("other", "num"), ("kg CO2e", "num")]  # fmt: skip
+    if not narrow:
+        head += [("rail el./diesel kg", "num"), ("generalized USD", "num")]
+    table = _table(out, title, *head)
+    for r in items:
+        route_ = r.route
+        if route_ is None or route_.cost_breakdown is None:
+            table.add_row(r.corridor, "–", *([""] * (len(head) - 2)))
+            continue
+        c = route_.cost_breakdown
+        co2 = route_.co2_breakdown or {}
+        cells = [
+            r.corridor,
+            f"{route_.cost_usd or 0.0:,.0f}",
+            f"{c['rail']:,.0f}",
+            f"{c['border']:,.0f}",
+            f"{c['gauge']:,.0f}",
+            f"{c['ferry']:,.0f}",
+            f"{c['road'] + c['port'] + c['terminal']:,.0f}",
+            "–" if route_.co2_kg is None else f"{route_.co2_kg:,.0f}",
+        ]
+        if not narrow:
+            cells += [
+                f"{co2.get('rail_electric', 0.0):,.0f}/{co2.get('rail_diesel', 0.0):,.0f}",
+                "–" if route_.generalized_cost_usd is None else f"{route_.generalized_cost_usd:,.0f}",
+            ]
+        table.add_row(*cells)
+    out.print(table)
+    if narrow:
+        out.print("  USD and kg CO2e per FEU; other = road + port + terminal", overflow="fold")
 
 
 def uncertainty(out: Console, res: UncertaintyResult) -> None:
@@ -249,6 +309,30 @@ def uncertainty(out: Console, res: UncertaintyResult) -> None:
     out.print(diffs)
     if narrow:
         out.print("  ≥ 7 d, ≥ 10 d: P(a faster by at least 7 or 10 days)", overflow="fold")
+    priced = [c for c in res.corridors if c.cost_usd is not None or c.co2_kg is not None]
+    if priced:
+        money = _table(
+            out,
+            "cost (USD) and CO2e (kg) per FEU of the path taken in each draw",
+            ("corridor", "name"),
+            ("USD P10", "num"),
+            ("P50", "num"),
+            ("P90", "num"),
+            ("kg P10", "num"),
+            ("P50", "num"),
+            ("P90", "num"),
+        )
+        for c in priced:
+            q = c.quantiles()
+            money.add_row(
+                c.corridor,
+                *(
+                    f"{q[k]:,.0f}" if q[k] is not None else "–"
+                    for k in ("p10_cost_usd", "p50_cost_usd", "p90_cost_usd")
+                ),
+                *(f"{q[k]:,.0f}" if q[k] is not None else "–" for k in ("p10_co2_kg", "p50_co2_kg", "p90_co2_kg")),
+            )
+        out.print(money)
 
 
 def chokepoints(out: Console, points: list[Chokepoint], title: str, limit: int = 25) -> None:
@@ -265,14 +349,100 @@ def chokepoints(out: Console, points: list[Chokepoint], title: str, limit: int =
     limit
         Rows shown (the rest is counted).
     """
-    table = _table(
-        out, title, ("rank", "num"), ("link", "text"), ("used by", "text"), ("cuts", "text"), ("max added", "num")
-    )
+    weighted = any(p.volume_feu_per_day is not None for p in points)
+    cols = [("rank", "num"), ("link", "text"), ("used by", "text"), ("cuts", "text"), ("max added", "num")]
+    if weighted:
+        cols += [("FEU/d", "num"), ("FEU-d/d", "num")]
+    table = _table(out, title, *cols)
     for rank, p in enumerate(points[:limit], start=1):
-        table.add_row(str(rank), p.name, ", ".join(p.used_by), ", ".join(p.cut) or "–", f"{p.max_added_days:+.1f} d")
+        cells = [str(rank), p.name, ", ".join(p.used_by), ", ".join(p.cut) or "–", f"{p.max_added_days:+.1f} d"]
+        if weighted:
+            cells += [f"{p.volume_feu_per_day or 0.0:,.0f}", f"{p.weighted_feu_days or 0.0:,.0f}"]
+        table.add_row(*cells)
     out.print(table)
+    if weighted:
+        out.print(
+            "  FEU/d: assigned demand through the link; FEU-d/d: FEU-days lost per day it is closed", overflow="fold"
+        )
     if len(points) > limit:
         out.print(f"  … {len(points) - limit} more links (see --format json)")
+
+
+def assignment(out: Console, a: Assignment, limit: int = 30) -> None:
+    """Print an equilibrium assignment: utilisation, wait and dwell per capacitated link, then each flow.
+
+    Parameters
+    ----------
+    out
+        The console.
+    a
+        The assignment.
+    limit
+        Link rows shown (the busiest; the rest is counted).
+    """
+    narrow = _narrow(out)
+    state = "converged" if a.converged else "NOT converged"
+    out.print(
+        f"[bold]Assignment, scenario {a.scenario}[/]: Frank-Wolfe, {a.iterations} iterations, relative gap "
+        f"{a.relative_gap:.1e} ({state}, tolerance {a.tolerance:g}); queue v = {a.queue.variability:.2f}, "
+        f"{a.queue.feu_per_train:g} FEU per train",
+        overflow="fold",
+    )
+    loaded = [link for link in a.links if link.flow_feu_per_day > 0]
+    table = _table(
+        out,
+        "capacitated links (per direction)",
+        ("link", "text"),
+        ("dir", "name"),
+        ("trains/d", "num"),
+        ("cap.", "num"),
+        ("ρ", "num"),
+        ("base h", "num"),
+        ("wait h", "num"),
+        ("dwell d", "num"),
+    )
+    for link in loaded[:limit]:
+        table.add_row(
+            link.name if not narrow else link.name.split(" (")[0],
+            "fwd" if link.direction == "forward" else "rev",
+            f"{link.flow_feu_per_day / link.feu_per_train:.1f}",
+            f"{link.capacity_feu_per_day / link.feu_per_train:.1f}",
+            f"{link.utilisation:.2f}" + (" !" if link.utilisation >= 1 else ""),
+            f"{link.base_h:.1f}",
+            f"{link.wait_h:.1f}",
+            f"{link.dwell_h / 24:.2f}",
+        )
+    out.print(table)
+    if len(loaded) > limit:
+        out.print(f"  … {len(loaded) - limit} more loaded links (see --format json)")
+    out.print(
+        "  fwd: as the catalog lists the link (from → to); ρ = flow / capacity; dwell = base + wait", overflow="fold"
+    )
+    flows = _table(
+        out,
+        "flows",
+        ("flow", "name"),
+        ("from → to", "text"),
+        ("FEU/d", "num"),
+        ("days", "num"),
+        ("free d", "num"),
+        ("crossings (share)", "text"),
+    )
+    for f in a.flows:
+        split = ", ".join(
+            f"{ref.split(':', 1)[1].split('~')[0]} {share:.0%}"
+            for ref, share in f.crossings().items()
+            if ref.split(":", 1)[1].startswith("CN-")
+        )
+        flows.add_row(
+            f.flow.id,
+            f"{f.flow.origin} → {f.flow.destination}",
+            f"{f.flow.feu_per_day:,.0f}",
+            f"{f.time_h / 24:.2f}",
+            f"{f.free_time_h / 24:.2f}",
+            split or ", ".join(f"{ref.split(':', 1)[1]} {share:.0%}" for ref, share in list(f.crossings().items())[:2]),
+        )
+    out.print(flows)
 
 
 def reach(out: Console, places: Any, title: str) -> None:

@@ -273,6 +273,8 @@ def _add_route(group: Any, d: _Drawn, *, pair: str) -> None:
         f"{html.escape(', '.join(d.scenarios))}<br>"
         f"<b>{r['time_days']:.1f} days</b> ({r['time_h']:,.1f} h) · {r['length_km']:,.0f} km"
         + ("" if delta is None else f"<br>Δ vs {html.escape(r['reference'])}: {delta:+,.1f} h")
+        + ("" if r.get("cost_usd") is None else f"<br>{r['cost_usd']:,.0f} USD per FEU")
+        + ("" if r.get("co2_kg") is None else f" · {r['co2_kg']:,.0f} kg CO₂e per FEU")
         + "<br>"
         + html.escape(_breakdown_text(r["breakdown"], "\n")).replace("\n", "<br>")
     )
