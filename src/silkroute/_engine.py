@@ -26,7 +26,7 @@ from silkroute import schema
 from silkroute._validate import validate_network
 from silkroute.places import PlaceIndex
 
-__all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search"]
+__all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search", "group_costs"]
 
 #: What a route minimises → the edge attribute that is its weight.
 WEIGHTS = {"time": schema.TRAVEL_TIME, "distance": schema.LENGTH}
@@ -86,6 +86,37 @@ class EdgeStage:
 
     def __len__(self) -> int:
         return len(self.edges)
+
+
+def group_costs(matrix: sp.csr_array, sources: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> np.ndarray:
+    """Return the least cost from each group of source nodes to each group of target nodes.
+
+    One multi-source Dijkstra per source node (``scipy.sparse.csgraph.dijkstra``
+    with ``indices=``, one batch), then the minimum over each group's nodes: a
+    place is as near as the nearest of its nodes (one per gauge layer or mode).
+
+    Parameters
+    ----------
+    matrix
+        The CSR matrix of a :class:`Search` (or any square CSR matrix of edge weights).
+    sources
+        One array of node indices per row of the result (a place's nodes); none empty.
+    targets
+        One array of node indices per column of the result; none empty.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(sources), len(targets))``; ``inf`` where no path exists.
+    """
+    if not len(sources) or not len(targets):
+        return np.full((len(sources), len(targets)), np.inf)
+    src = np.concatenate([np.asarray(g, dtype=np.int64) for g in sources])
+    tgt = np.concatenate([np.asarray(g, dtype=np.int64) for g in targets])
+    row_starts = np.cumsum([0, *(len(g) for g in sources[:-1])])
+    col_starts = np.cumsum([0, *(len(g) for g in targets[:-1])])
+    dist = np.asarray(dijkstra(matrix, directed=True, indices=src))[:, tgt]
+    return np.asarray(np.minimum.reduceat(np.minimum.reduceat(dist, row_starts, axis=0), col_starts, axis=1))
 
 
 @dataclass(frozen=True)

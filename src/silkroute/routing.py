@@ -697,13 +697,21 @@ def matrix(
     *,
     optimize: str = "time",
     mode: str = "rail",
+    workers: int = 1,
+    scheduler: str | None = None,
+    block: int | None = None,
 ) -> pd.DataFrame:
     """Return the origin × destination matrix of least hours (``time``) or km (``distance``).
+
+    Origins go in blocks; each block is one ``scipy.sparse.csgraph.dijkstra``
+    call over the nodes of its places (``indices=``), and a place is as near as
+    the nearest of its nodes. Blocks run here, in ``workers`` processes or on a
+    Dask cluster, with the same result.
 
     Parameters
     ----------
     G
-        Network with travel times.
+        Network with travel times, or its compiled form.
     origins
         Place names, aliases or ids.
     destinations
@@ -712,23 +720,49 @@ def matrix(
         ``"time"`` or ``"distance"``.
     mode
         ``rail``, ``road`` or ``any``.
+    workers
+        Local processes for the blocks (1: this process only).
+    scheduler
+        A Dask scheduler address (``tcp://host:8786``), or ``"local"`` for a 2-worker LocalCluster.
+    block
+        Origins per block (32 by default).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by origin place id, one column per destination place id; NaN where unreachable.
+        Indexed by origin place id (``origin``), one column per destination place id; NaN where unreachable.
+
+    Raises
+    ------
+    UnknownPlaceError
+        A name matches no place (the message lists the closest names).
+    InputError
+        ``optimize``, ``mode``, ``workers`` or ``block`` is invalid.
     """
+    from silkroute import _blocks
+
     net = compile(G)
     req = Request(optimize=_choice(optimize, OPTIMIZE, "optimize"), mode=_choice(mode, MODES, "mode"))
-    s = net.search(req)
+    for value, what in ((workers, "workers"), (block if block is not None else 1, "block")):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            msg = f"{what} must be a whole number >= 1, not {value!r}"
+            raise InputError(msg)
     o_ids = [net.places.resolve(o, role="origin") for o in origins]
     t_ids = o_ids if destinations is None else [net.places.resolve(t, role="destination") for t in destinations]
-    scale = _scale(optimize)
-    rows = {}
-    for o in o_ids:
-        dist = net.costs_from(s, net.place_nodes[o].tolist())
-        rows[o] = {t: float(np.min(dist[net.place_nodes[t]], initial=np.inf)) / scale for t in t_ids}
-    return pd.DataFrame.from_dict(rows, orient="index").replace(np.inf, np.nan)
+    s = net.search(req)
+    values = _blocks.costs(
+        s.matrix,
+        [net.place_nodes[o] for o in o_ids],
+        [net.place_nodes[t] for t in t_ids],
+        workers=workers,
+        scheduler=scheduler,
+        block=block or _blocks.DEFAULT_BLOCK,
+    )
+    values = values / _scale(optimize)
+    values[~np.isfinite(values)] = np.nan
+    return pd.DataFrame(
+        values, index=pd.Index(o_ids, name="origin"), columns=pd.Index(t_ids, name="destination"), copy=False
+    )
 
 
 # --------------------------------------------------------------------------- why not

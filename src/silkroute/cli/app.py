@@ -17,10 +17,10 @@ from typing import Annotated, Any
 import networkx as nx
 import typer
 
+from silkroute import _progress, routing, scenario
 from silkroute import catalog as _catalog
 from silkroute import corridors as _corridors
 from silkroute import places as _places
-from silkroute import routing, scenario
 from silkroute._errors import InputError, NoRouteError, SilkrouteError
 from silkroute.cli import tables
 from silkroute.cli.options import (
@@ -244,6 +244,128 @@ def route(
                 tables.route(out, r, title)
 
         emit(fmt, data=lambda: data, records=records, table=table, output=output)
+
+
+def _place_list(values: str | None, path: Path | None, option: str) -> list[str]:
+    """The places of ``--from A,B`` or ``--from-file FILE`` (a CSV with an ``id`` column of ids or names)."""
+    if (values is None) == (path is None):
+        msg = f"give exactly one of --{option} A,B,... or --{option}-file FILE"
+        raise InputError(msg)
+    if path is not None:
+        import pandas as pd
+
+        if not path.is_file():
+            msg = f"--{option}-file {path}: file not found; give a CSV with an 'id' column of place ids or names"
+            raise InputError(msg)
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (ValueError, UnicodeDecodeError) as exc:
+            msg = f"--{option}-file {path}: not a readable CSV ({exc}); give a CSV with an 'id' column"
+            raise InputError(msg) from None
+        if "id" not in frame.columns:
+            msg = f"--{option}-file {path}: no 'id' column (found {', '.join(map(str, frame.columns))}); add one with place ids or names"
+            raise InputError(msg)
+        names = [v.strip() for v in frame["id"] if v.strip()]
+    else:
+        names = [v.strip() for v in str(values).split(",") if v.strip()]
+    if not names:
+        msg = f"--{option} names no place; give place ids or names, comma-separated"
+        raise InputError(msg)
+    return names
+
+
+@app.command("matrix")
+def matrix_(
+    origins: Annotated[str | None, typer.Option("--from", help="Origins: comma-separated place names or ids.")] = None,
+    origins_file: Annotated[
+        Path | None, typer.Option("--from-file", help="Origins: a CSV with an 'id' column of place ids or names.")
+    ] = None,
+    destinations: Annotated[
+        str | None, typer.Option("--to", help="Destinations: comma-separated (the origins if neither is given).")
+    ] = None,
+    destinations_file: Annotated[
+        Path | None, typer.Option("--to-file", help="Destinations: a CSV with an 'id' column.")
+    ] = None,
+    optimize: Annotated[Optimize, typer.Option(help="Hours (time) or km (distance).")] = Optimize.time,
+    scenario_name: ScenarioOption = "baseline",
+    mode: Annotated[Mode, typer.Option(help="rail, road or any.")] = Mode.rail,
+    workers: Annotated[int, typer.Option(min=0, help="Local processes for the origin blocks (0: one per core).")] = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the origin blocks on a Dask scheduler (tcp://host:8786, or 'local' for a LocalCluster)."
+        ),
+    ] = None,
+    block: Annotated[int, typer.Option(min=1, help="Origins per block.")] = 32,
+    fmt: FormatOption = Fmt.table,
+    network_path: NetworkOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the matrix to FILE.csv, FILE.parquet or FILE.json."),
+    ] = None,
+) -> None:
+    """Origin × destination matrix of least hours (or km): CSV, Parquet or JSON; unreachable cells empty/null."""
+    from silkroute import _blocks
+
+    with _errors():
+        suffix = output.suffix.lower() if output is not None else ""
+        if output is not None and suffix not in (".csv", ".parquet", ".json"):
+            msg = f"-o {output}: the matrix is written as .csv, .parquet or .json; change the file name"
+            raise InputError(msg)
+        o_names = _place_list(origins, origins_file, "from")
+        same = destinations is None and destinations_file is None
+        t_names = None if same else _place_list(destinations, destinations_file, "to")
+        machine = fmt is not Fmt.table and output is None
+        with _progress.quiet(machine):
+            G = _one(scenario_name, network_path)
+            frame = routing.matrix(
+                G,
+                o_names,
+                t_names,
+                optimize=optimize.value,
+                mode=mode.value,
+                workers=workers or _blocks.cores(),
+                scheduler=scheduler,
+                block=block,
+            )
+        unit = "h" if optimize is Optimize.time else "km"
+        if suffix == ".parquet":
+            _write_parquet(frame, output)  # type: ignore[arg-type]
+            return
+        chosen = Fmt.json if suffix == ".json" else Fmt.csv if suffix == ".csv" else fmt
+
+        def data() -> dict[str, Any]:
+            values = frame.to_numpy()
+            return {
+                "scenario": G.graph["scenario"],
+                "optimize": optimize.value,
+                "unit": unit,
+                "origins": list(frame.index),
+                "destinations": list(frame.columns),
+                "values": [[None if v != v else round(float(v), 6) for v in row] for row in values],
+            }
+
+        def records() -> list[dict[str, Any]]:
+            return [{"origin": o, **row} for o, row in zip(frame.index, frame.to_dict("records"), strict=True)]
+
+        def table(out: Any) -> None:
+            from rich.table import Table
+
+            t = Table("origin", *map(str, frame.columns), title=f"{unit} ({G.graph['scenario']}, {optimize.value})")
+            for o, row in zip(frame.index, frame.to_numpy(), strict=True):
+                t.add_row(o, *("" if v != v else f"{v:,.1f}" for v in row))
+            out.print(t)
+
+        emit(chosen, data=data, records=records, table=table, output=output)
+
+
+def _write_parquet(frame: Any, path: Path) -> None:
+    """Write the matrix as Parquet (one row per origin, ``origin`` first; unreachable = null), atomically."""
+    from silkroute._files import atomic_path
+
+    with atomic_path(path) as tmp:
+        frame.reset_index().to_parquet(tmp, index=False)
+    err.print(f"wrote {path}")
 
 
 @app.command()
