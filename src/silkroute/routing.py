@@ -39,6 +39,7 @@ from silkroute.places import Place, PlaceIndex, find_places, resolve
 __all__ = [
     "MODES",
     "OPTIMIZE",
+    "Plan",
     "Route",
     "compile",
     "costs_from",
@@ -46,6 +47,7 @@ __all__ = [
     "find_places",
     "link_refs",
     "matrix",
+    "plan",
     "resolve",
     "resolve_pair",
     "route",
@@ -480,6 +482,66 @@ def _stages(net: Compiled, orig: str, groups: list[_Waypoint], dest: str) -> lis
     return out
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a route request compiles to: the request's edge masks and the stages a walk must pass."""
+
+    origin: str
+    destination: str
+    request: Request
+    stages: tuple[np.ndarray | EdgeStage, ...]
+    groups: tuple[_Waypoint, ...] = ()
+
+
+def plan(
+    G: Network,
+    orig: str,
+    dest: str,
+    *,
+    optimize: str = "time",
+    via: Sequence[str | Iterable[str]] | None = (),
+    avoid_countries: Iterable[str] | None = (),
+    avoid_places: Iterable[str] | None = (),
+    avoid_kinds: Iterable[str] | None = (),
+    avoid_links: Iterable[str] | None = (),
+    mode: str | None = None,
+) -> Plan:
+    """Check a route request and compile it to masks and stages (what :func:`route` searches).
+
+    Parameters
+    ----------
+    G
+        Network with travel times, or its compiled form (the stages index its nodes).
+    orig, dest
+        Place names, aliases or ids.
+    optimize, via, avoid_countries, avoid_places, avoid_kinds, avoid_links, mode
+        As in :func:`route`.
+
+    Returns
+    -------
+    Plan
+        The resolved places, the :class:`~silkroute._engine.Request` and the stages
+        (start nodes, waypoints in order, end nodes).
+
+    Raises
+    ------
+    UnknownPlaceError
+        A place is unknown or ambiguous.
+    InputError
+        An option is invalid.
+    NoRouteError
+        An end or waypoint lies in an avoided country or place.
+    """
+    net = compile(G)
+    o, t = resolve_pair(net, orig, dest)
+    groups = _via_groups(net, via)
+    if mode is None:
+        mode = "rail" if all(_on_rail(net, p) for p in (o, t, *(x for g in groups for x in g.places))) else "any"
+    req = _request(net, optimize, mode, avoid_countries, avoid_places, avoid_kinds, avoid_links)
+    _check_endpoints(net, o, t, groups, req)
+    return Plan(o, t, req, tuple(_stages(net, o, groups, t)), tuple(groups))
+
+
 def route(
     G: Network,
     orig: str,
@@ -545,13 +607,19 @@ def route(
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         msg = f"k (the number of routes) must be a whole number >= 1, not {k!r}"
         raise InputError(msg)
-    o, t = resolve_pair(net, orig, dest)
-    groups = _via_groups(net, via)
-    if mode is None:
-        mode = "rail" if all(_on_rail(net, p) for p in (o, t, *(x for g in groups for x in g.places))) else "any"
-    req = _request(net, optimize, mode, avoid_countries, avoid_places, avoid_kinds, avoid_links)
-    _check_endpoints(net, o, t, groups, req)
-    stages = _stages(net, o, groups, t)
+    p = plan(
+        net,
+        orig,
+        dest,
+        optimize=optimize,
+        via=via,
+        avoid_countries=avoid_countries,
+        avoid_places=avoid_places,
+        avoid_kinds=avoid_kinds,
+        avoid_links=avoid_links,
+        mode=mode,
+    )
+    o, t, groups, req, stages = p.origin, p.destination, list(p.groups), p.request, list(p.stages)
     found = net.staged(net.search(req), stages)
     if found is None:
         short = f"no route from {net.places[o].name} to {net.places[t].name} under these constraints"

@@ -5,30 +5,35 @@ break of gauge, ferry sailing and wait, pace per speed class, truck rest) is a
 low/mode/high triple. Each draw samples every value once (Beta-PERT or
 triangular, as ``data/timing.toml`` says), so a crossing used by two corridors
 has the same dwell in both within a draw and the corridors' difference is
-correlated as it should be. Within each draw a corridor takes the fastest of
-its candidate paths (its best routes that differ in a crossing, ferry or break
-of gauge). Times are linear in the sampled values, so the whole simulation is
-one matrix product per corridor.
+correlated as it should be. Every draw is routed exactly: an edge's hours are
+linear in the sampled values (a sparse edges × parameters matrix, built once),
+so a batch of draws is one matrix product, and each corridor's constraints
+(waypoints, avoided countries, no ferries, mode) stay masks and stages of the
+array engine, searched for all draws of a batch at once (:mod:`silkroute._draws`).
+A corridor's ``candidates`` are the distinct best routes the draws found.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
+from silkroute import _draws, routing
 from silkroute import corridors as _corridors
-from silkroute import routing
 from silkroute import scenario as _scenario
 from silkroute._engine import Compiled
 from silkroute._errors import NoRouteError
+from silkroute._progress import progress
 from silkroute.routing import Route
 from silkroute.timing import TimeModel, edge_parameters, rest_factor
 
-__all__ = ["CorridorDistribution", "UncertaintyResult", "sample_triples", "simulate", "simulate_on"]
+__all__ = ["CorridorDistribution", "UncertaintyResult", "parameter_matrix", "sample_triples", "simulate", "simulate_on"]
 
 _REST = ("rest", "road")
 
@@ -79,8 +84,9 @@ class CorridorDistribution:
     feasible: bool
     reason: str = ""
     days: np.ndarray | None = field(default=None, repr=False)
-    candidates: list[Route] = field(default_factory=list, repr=False)
+    candidates: list[Route] = field(default_factory=list, repr=False)  # the distinct best routes of the draws
     expected_days: float | None = None  # deterministic time of the best route
+    shares: list[float] = field(default_factory=list, repr=False)  # share of draws each candidate was best in
 
     def quantiles(self) -> dict[str, float | None]:
         """Return P10, P50, P90 and the mean in days.
@@ -113,6 +119,8 @@ class UncertaintyResult:
     distribution: str
     corridors: list[CorridorDistribution]
     reference: str = ""
+    #: The sampled value of every parameter in every draw: (kind, id) → one value per draw.
+    parameters: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def difference(self, a: str, b: str) -> dict[str, Any] | None:
         """Return the distribution of the gain of corridor ``a`` over corridor ``b`` (days ``b − a``).
@@ -188,26 +196,102 @@ class UncertaintyResult:
         }
 
 
-def _path_terms(r: Route, model: TimeModel) -> dict[tuple[str, str], float]:
-    """Coefficient of each parameter in the path's time (hours = Σ coef × value, rest separately)."""
-    terms: dict[tuple[str, str], float] = {}
-    for d in r.edge_data:
-        for _component, key, _triple, coef in edge_parameters(d, model):
-            terms[key] = terms.get(key, 0.0) + coef
-            if d.get("mode") == "road" and key[0] == "pace":
-                road_key = ("road_pace", key[1])
-                terms[road_key] = terms.get(road_key, 0.0) + coef
-    return terms
+def parameter_matrix(
+    net: Compiled, model: TimeModel
+) -> tuple[list[tuple[str, str]], sp.csr_array, sp.csr_array, np.ndarray]:
+    """Return the parameters of a network's edge times and the edges × parameters coefficients.
+
+    An edge's hours in a draw are ``A @ x + rest × (R @ x)``, where ``x`` holds the
+    sampled value of every parameter and ``rest`` the truck rest factor (its own
+    parameter ``("rest", "road")``): ``R`` holds the running terms of road edges.
+
+    Parameters
+    ----------
+    net
+        A compiled network with travel times.
+    model
+        The time model (speeds by class, truck driving hours).
+
+    Returns
+    -------
+    (keys, A, R, triples)
+        Parameter keys (sorted, with the rest factor), the two sparse matrices
+        (one row per edge) and the low/mode/high of each parameter (shape ``(len(keys), 3)``).
+    """
+    found: dict[tuple[str, str], tuple[float, float, float]] = {_REST: rest_factor(model.drive_hours)}
+    rows: list[int] = []
+    cols: list[tuple[str, str]] = []
+    coefs: list[float] = []
+    road: list[bool] = []
+    for i, key in enumerate(net.edge_keys):
+        d = net.view.edges[key]
+        is_road = d.get("mode") == "road"
+        for _component, pkey, triple, coef in edge_parameters(d, model):
+            found[pkey] = triple
+            rows.append(i)
+            cols.append(pkey)
+            coefs.append(coef)
+            road.append(is_road and pkey[0] == "pace")
+    keys = sorted(found)
+    index = {k: j for j, k in enumerate(keys)}
+    r = np.asarray(rows, dtype=np.int64)
+    c = np.fromiter((index[k] for k in cols), dtype=np.int64, count=len(cols))
+    w = np.asarray(coefs, dtype=float)
+    on_road = np.asarray(road, dtype=bool)
+    shape = (len(net.edge_keys), len(keys))
+    A = sp.csr_array((w, (r, c)), shape=shape)
+    R = sp.csr_array((w[on_road], (r[on_road], c[on_road])), shape=shape)
+    return keys, A, R, np.array([found[k] for k in keys], dtype=float)
 
 
-def _triples_of(routes: list[Route], model: TimeModel) -> dict[tuple[str, str], tuple[float, float, float]]:
-    out: dict[tuple[str, str], tuple[float, float, float]] = {}
-    for r in routes:
-        for d in r.edge_data:
-            for _component, key, triple, _coef in edge_parameters(d, model):
-                out[key] = triple
-    out[_REST] = rest_factor(model.drive_hours)
-    return out
+def _bounds(A: sp.csr_array, R: sp.csr_array, triples: np.ndarray, rest: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge's hours with all parameters at their low, and at their high values."""
+    lo, hi = triples[:, 0], triples[:, 2]
+    return A @ lo + triples[rest, 0] * (R @ lo), A @ hi + triples[rest, 2] * (R @ hi)
+
+
+def _simulate_corridor(
+    net: Compiled,
+    p: routing.Plan,
+    A: sp.csr_array,
+    R: sp.csr_array,
+    values: np.ndarray,
+    rest: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+    advance: Callable[[float], None],
+) -> tuple[np.ndarray, list[Route], list[float]]:
+    """Route one corridor exactly in every draw: hours per draw, the distinct best routes and their shares.
+
+    ``advance`` is told one unit per corridor, in parts per batch of draws.
+    """
+    draws = values.shape[1]
+    lay = _draws.layered(net, net.mask(p.request), p.stages, *bounds)
+    if lay is None:  # pragma: no cover - the caller checked that the corridor has a route
+        msg = "the corridor has no route under its constraints"
+        raise NoRouteError(msg)
+    small, chains = _draws.contract(lay)
+    need = lay.edges
+    rows = [j for j, chain in enumerate(chains) for e in lay.edge[chain].tolist() if e >= 0]
+    cols = np.searchsorted(need, [e for chain in chains for e in lay.edge[chain].tolist() if e >= 0])
+    C = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(chains), len(need)))
+    A_c, R_c = (C @ A[need]).tocsr(), (C @ R[need]).tocsr()
+    walk_edges = [lay.edge[chain][lay.edge[chain] >= 0] for chain in chains]
+    batch = max(16, min(draws, int(2e7 // max(1, len(small.tail)))))
+    hours = np.empty(draws)
+    counts: dict[tuple[int, ...], int] = {}
+    for b in range(0, draws, batch):
+        x = values[:, b : b + batch]
+        w = A_c @ x + rest[b : b + batch] * (R_c @ x)
+        costs, walks, which = _draws.relax(small, np.asarray(w))
+        hours[b : b + batch] = costs
+        seen = np.bincount(which[which >= 0], minlength=len(walks))
+        for walk, n in zip(walks, seen.tolist(), strict=True):
+            key = tuple(int(e) for j in walk.tolist() for e in walk_edges[j])
+            counts[key] = counts.get(key, 0) + n
+        advance(min(batch, draws - b) / draws)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    routes = [Route(net.view, net.edge_ids(list(walk)), "time") for walk, _n in ranked]
+    return hours, routes, [n / draws for _walk, n in ranked]
 
 
 def simulate_on(
@@ -217,11 +301,10 @@ def simulate_on(
     *,
     draws: int = 10_000,
     seed: int | None = None,
-    candidates: int = 4,
     model: TimeModel | None = None,
     corridors: _corridors.Corridors | None = None,
 ) -> UncertaintyResult:
-    """Simulate every corridor on one scenario network.
+    """Simulate every corridor on one scenario network, routing every draw exactly.
 
     Parameters
     ----------
@@ -233,8 +316,6 @@ def simulate_on(
         Number of draws.
     seed
         Seed for reproducible results.
-    candidates
-        Alternative paths per corridor; each draw takes the fastest.
     model
         The time model (the network's by default).
     corridors
@@ -243,7 +324,8 @@ def simulate_on(
     Returns
     -------
     UncertaintyResult
-        See :func:`simulate`.
+        See :func:`simulate`; each corridor's ``candidates`` are the distinct best
+        routes of its draws (most frequent first, ``shares`` says how often).
     """
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
@@ -254,38 +336,38 @@ def simulate_on(
     corridors = corridors or _corridors.load()
     o, t = routing.resolve_pair(net, origin, destination)
     results: list[CorridorDistribution] = []
+    plans: dict[str, routing.Plan] = {}
     for c in corridors.values():
         try:
-            routes = _corridors.corridor_routes(net, c, o, t, k=candidates)
+            best = _corridors.corridor_routes(net, c, o, t)[0]
+            plans[c.name] = _corridors.corridor_plan(net, c, o, t)
         except NoRouteError as exc:
             results.append(CorridorDistribution(c.name, False, str(exc)))
             continue
-        results.append(CorridorDistribution(c.name, True, candidates=routes, expected_days=routes[0].time_days))
-    feasible = [c for c in results if c.feasible]
-    triples = _triples_of([r for c in feasible for r in c.candidates], model)
-    keys = sorted(triples)
-    index = {k: i for i, k in enumerate(keys)}
+        results.append(CorridorDistribution(c.name, True, expected_days=best.time_days))
+    keys, A, R, triples = parameter_matrix(net, model)
     rng = np.random.default_rng(seed)
-    values = (
-        sample_triples(np.array([triples[k] for k in keys]), draws, rng, model.distribution)
-        if keys
-        else np.zeros((0, draws))
-    )
-    rest = values[index[_REST]]
-    for dist in feasible:
-        coef = np.zeros((len(dist.candidates), len(keys)))
-        road = np.zeros((len(dist.candidates), len(keys)))
-        for i, r in enumerate(dist.candidates):
-            for key, value in _path_terms(r, model).items():
-                if key[0] == "road_pace":
-                    road[i, index[("pace", key[1])]] += value
-                else:
-                    coef[i, index[key]] += value
-        hours = coef @ values + (road @ values) * rest
-        dist.days = hours.min(axis=0) / 24.0
+    values = sample_triples(triples, draws, rng, model.distribution)
+    rest_index = keys.index(_REST)
+    bounds = _bounds(A, R, triples, rest_index)
+    feasible = [c for c in results if c.feasible]
+    with progress("Simulating corridors", total=len(feasible)) as advance:
+        for dist in feasible:
+            hours, dist.candidates, dist.shares = _simulate_corridor(
+                net, plans[dist.corridor], A, R, values, values[rest_index], bounds, advance
+            )
+            dist.days = hours / 24.0
     reference = corridors.reference_for(net.places[o].country, net.places[t].country)
     return UncertaintyResult(
-        o, t, str(G.graph.get("scenario", "")), draws, seed, model.distribution, results, reference
+        o,
+        t,
+        str(G.graph.get("scenario", "")),
+        draws,
+        seed,
+        model.distribution,
+        results,
+        reference,
+        parameters={k: values[i] for i, k in enumerate(keys)},
     )
 
 
@@ -296,7 +378,6 @@ def simulate(
     *,
     draws: int = 10_000,
     seed: int | None = None,
-    candidates: int = 4,
     distribution: str | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo door-to-door days of every named corridor.
@@ -311,8 +392,6 @@ def simulate(
         Number of draws.
     seed
         Seed for reproducible results.
-    candidates
-        Alternative paths per corridor; each draw takes the fastest.
     distribution
         ``"pert"`` or ``"triangular"``; ``data/timing.toml`` by default.
 
@@ -326,4 +405,4 @@ def simulate(
     model: TimeModel = G.graph["time_model"]
     if distribution:
         model = model.with_distribution(distribution)
-    return simulate_on(G, origin, destination, draws=draws, seed=seed, candidates=candidates, model=model)
+    return simulate_on(G, origin, destination, draws=draws, seed=seed, model=model)
