@@ -40,6 +40,7 @@ import functools
 import math
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -398,27 +399,29 @@ def apply(G: nx.MultiDiGraph, scenario: Scenario, model: TimeModel | None = None
     model = (model or TimeModel.from_catalog()).with_speeds(scenario.overrides.get("speeds", {}))
     H = clean_copy(G)
     for u, v, d in H.edges(data=True):
-        nu, nv = H.nodes[u], H.nodes[v]
-        countries = {c for c in (nu.get("country"), nv.get("country"), d.get("country")) if c}
-        blocked = _blocked(scenario, d, {nu.get("place"), nv.get("place")} - {None}, countries)
-        d[schema.USABLE] = blocked is None
-        d[schema.BLOCKED_BY] = blocked
-        for factor, triple in schema.FACTORS.items():
-            if d.get("kind") in schema.KIND_TERMS and any(t is triple for _c, t in schema.KIND_TERMS[d["kind"]]):
-                scale = scenario.scale.get(factor, 1.0) * _rule_factor(scenario.rules, factor, d, countries)
-                if scale != 1.0:
-                    for c in triple.columns:
-                        d[c] = float(d[c]) * scale
-        if d.get("kind") in schema.TRACK_KINDS:
-            d[schema.SPEED_SCALE] = scenario.scale.get("speed", 1.0) * _rule_factor(
-                scenario.rules, "speed", d, countries
-            )
-        for table, attr in _OVERRIDE_REFS.items():
-            rid = d.get(attr)
-            if rid is not None and rid in scenario.overrides.get(table, {}):
-                d.update(scenario.overrides[table][rid])
+        _apply_edge(d, H.nodes[u], H.nodes[v], scenario)
     H.graph["scenario"] = scenario.name
     return assign_travel_times(H, model)
+
+
+def _apply_edge(d: dict[str, Any], nu: Mapping[str, Any], nv: Mapping[str, Any], scenario: Scenario) -> None:
+    """Set what a scenario changes on one edge (usable, blocked_by, scaled and overridden values), in place."""
+    countries = {c for c in (nu.get("country"), nv.get("country"), d.get("country")) if c}
+    blocked = _blocked(scenario, d, {nu.get("place"), nv.get("place")} - {None}, countries)
+    d[schema.USABLE] = blocked is None
+    d[schema.BLOCKED_BY] = blocked
+    for factor, triple in schema.FACTORS.items():
+        if d.get("kind") in schema.KIND_TERMS and any(t is triple for _c, t in schema.KIND_TERMS[d["kind"]]):
+            scale = scenario.scale.get(factor, 1.0) * _rule_factor(scenario.rules, factor, d, countries)
+            if scale != 1.0:
+                for c in triple.columns:
+                    d[c] = float(d[c]) * scale
+    if d.get("kind") in schema.TRACK_KINDS:
+        d[schema.SPEED_SCALE] = scenario.scale.get("speed", 1.0) * _rule_factor(scenario.rules, "speed", d, countries)
+    for table, attr in _OVERRIDE_REFS.items():
+        rid = d.get(attr)
+        if rid is not None and rid in scenario.overrides.get(table, {}):
+            d.update(scenario.overrides[table][rid])
 
 
 def _files_key(paths: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
