@@ -13,7 +13,7 @@ stage exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +24,9 @@ from scipy.sparse.csgraph import dijkstra
 
 from silkroute import schema
 from silkroute._validate import validate_network
-from silkroute.places import PlaceIndex
+from silkroute.places import Place, PlaceIndex
 
-__all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search", "group_costs"]
+__all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search", "TableView", "group_costs"]
 
 #: What a route minimises → the edge attribute that is its weight.
 WEIGHTS = {"time": schema.TRAVEL_TIME, "distance": schema.LENGTH}
@@ -52,6 +52,46 @@ class GraphView:
             (u, v, k): dict(d) for u, v, k, d in G.edges(keys=True, data=True)
         }
         self.graph: dict[str, Any] = dict(G.graph)
+
+
+class _Rows(Mapping[Any, dict[str, Any]]):
+    """Attribute dicts by node id or edge key, read from the tables row by row on first use."""
+
+    def __init__(self, keys: Sequence[Any], row: Any) -> None:
+        self._keys, self._row = keys, row
+        self._index: dict[Any, int] | None = None
+
+    def __getitem__(self, key: Any) -> dict[str, Any]:
+        if self._index is None:
+            self._index = dict(zip(self._keys, range(len(self._keys)), strict=True))
+        return dict(self._row(self._index[key]))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class TableView:
+    """A read-only view of a network's attributes read from its tables: ``nodes[n]``, ``edges[u, v, k]``, ``graph``.
+
+    The tables are not changed by anyone, so the view is a snapshot like :class:`GraphView`.
+
+    Parameters
+    ----------
+    applied
+        A :class:`silkroute.scenario.AppliedTables`.
+    node_ids
+        Node id of each node row.
+    edge_keys
+        ``(u, v, key)`` of each edge row.
+    """
+
+    def __init__(self, applied: Any, node_ids: Sequence[Any], edge_keys: Sequence[tuple[Any, Any, Any]]) -> None:
+        self.nodes = _Rows(node_ids, applied.node)
+        self.edges = _Rows(edge_keys, applied.edge)
+        self.graph: dict[str, Any] = dict(applied.graph)
 
 
 @dataclass(frozen=True)
@@ -127,8 +167,8 @@ class Compiled:
     are taken when it is compiled; compile again after changing the graph.
     """
 
-    G: nx.MultiDiGraph = field(repr=False)
-    view: GraphView = field(repr=False)
+    source: Any = field(repr=False)  # the networkx graph, or the tables it is built from on demand
+    view: GraphView | TableView = field(repr=False)
     node_ids: list[Any] = field(repr=False)
     edge_keys: list[tuple[Any, Any, Any]] = field(repr=False)
     u: np.ndarray = field(repr=False)
@@ -144,10 +184,108 @@ class Compiled:
     places: PlaceIndex = field(repr=False)
     place_nodes: dict[str, np.ndarray] = field(repr=False)
 
+    _built: dict[str, nx.MultiDiGraph] = field(default_factory=dict, repr=False)
+
     @property
     def n(self) -> int:
         """Number of nodes."""
         return len(self.node_ids)
+
+    @property
+    def G(self) -> nx.MultiDiGraph:  # noqa: N802 - the networkx convention (osmnx, geopandas docs)
+        """The networkx graph (built on first use when the network was compiled from tables)."""
+        if isinstance(self.source, nx.MultiDiGraph):
+            return self.source
+        if "G" not in self._built:
+            self._built["G"] = self.source.to_graph()
+        return self._built["G"]
+
+    @classmethod
+    def from_tables(cls, applied: Any) -> Compiled:
+        """Compile a network file's tables under a scenario, without building a graph.
+
+        Parameters
+        ----------
+        applied
+            A :class:`silkroute.scenario.AppliedTables`.
+
+        Returns
+        -------
+        Compiled
+            The same arrays :meth:`from_graph` gives for ``applied.to_graph()``; the
+            graph itself is only built if something asks for :attr:`G`.
+
+        Raises
+        ------
+        silkroute.NetworkError
+            If a node lacks a valid position or an edge a valid length or travel time.
+        """
+        from silkroute._errors import NetworkError
+
+        t = applied.tables
+        source = t.source
+        x = np.asarray(t.column("nodes", "x"), dtype=float)
+        y = np.asarray(t.column("nodes", "y"), dtype=float)
+        if not len(x) or not (np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 90)).all():
+            msg = f"{source}: a node has no valid lon/lat; every node needs x and y in degrees"
+            raise NetworkError(msg)
+        for name, w in ((schema.LENGTH, applied.length), (schema.TRAVEL_TIME, applied.travel_time)):
+            if not (np.isfinite(w) & (w >= 0)).all():
+                msg = (
+                    f"{source}: an edge has no valid '{name}' (finite, >= 0); rebuild the network with silkroute build"
+                )
+                raise NetworkError(msg)
+        node_ids = t.column("nodes", "node")
+        ends = [t.column("edges", c) for c in ("u", "v", "key")]
+        kind = np.asarray(t.column("edges", "kind"), dtype=object)
+        mode = np.asarray(t.column("edges", "mode"), dtype=object)
+        carries = np.asarray(t.column("edges", "carries"), dtype=object)
+        is_ferry, is_transfer = kind == schema.FERRY, kind == schema.TRANSFER
+        mode_ok = {m: np.where(is_ferry, carries == m, (mode == m) & ~is_transfer) for m in schema.LINE_MODES} | {
+            "any": np.ones(len(kind), dtype=bool)
+        }
+        group = applied.group
+        order = np.argsort(group, kind="stable")
+        bounds = np.searchsorted(group[order], np.arange(len(applied.reps) + 1))
+        ref_lists: dict[str, list[np.ndarray]] = {}
+        for g, rep in enumerate(applied.reps):
+            for ref in schema.edge_refs(rep):
+                ref_lists.setdefault(ref, []).append(order[bounds[g] : bounds[g + 1]])
+        node_place = np.asarray(t.column("nodes", "place"), dtype=object)
+        place_rows = np.flatnonzero(node_place != None)  # noqa: E711 - elementwise
+        places = PlaceIndex(
+            Place(
+                str(node_place[i]),
+                str(t.column("nodes", "name")[i] or node_place[i]),
+                tuple(a for a in str(t.column("nodes", "aliases")[i] or "").split(";") if a),
+                t.column("nodes", "country")[i],
+                t.column("nodes", "kind")[i],
+                float(x[i]),
+                float(y[i]),
+            )
+            for i in place_rows.tolist()
+        )
+        place_lists: dict[str, list[int]] = {}
+        for i in place_rows.tolist():
+            place_lists.setdefault(str(node_place[i]), []).append(i)
+        return cls(
+            source=applied,
+            view=TableView(applied, node_ids, list(zip(*ends, strict=True))),
+            node_ids=node_ids,
+            edge_keys=list(zip(*ends, strict=True)),
+            u=applied.u,
+            v=applied.v,
+            weights={"time": applied.travel_time, "distance": applied.length},
+            usable=applied.usable,
+            kind=kind,
+            mode_ok=mode_ok,
+            edge_country=np.asarray(t.column("edges", "country"), dtype=object),
+            node_country=np.asarray(t.column("nodes", "country"), dtype=object),
+            node_place=node_place,
+            ref_edges={r: np.sort(np.concatenate(ix)).astype(np.int64) for r, ix in ref_lists.items()},
+            places=places,
+            place_nodes={p: np.array(ix, dtype=np.int64) for p, ix in place_lists.items()},
+        )
 
     @classmethod
     def from_graph(cls, G: nx.MultiDiGraph, *, optimize: Sequence[str] = ("time", "distance")) -> Compiled:
@@ -196,7 +334,7 @@ class Compiled:
             if p:
                 place_lists.setdefault(str(p), []).append(i)
         return cls(
-            G=G,
+            source=G,
             view=GraphView(G),
             node_ids=node_ids,
             edge_keys=[(a, b, k) for a, b, k, _d in edges],

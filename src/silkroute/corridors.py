@@ -541,7 +541,7 @@ def compare_on(
     """
     corridors = corridors or load()
     net = routing.compile(G)
-    name = str(net.G.graph.get("scenario", ""))
+    name = str(net.view.graph.get("scenario", ""))
     o, t = routing.resolve_pair(net, origin, destination)
     reference = corridors.reference_for(net.places[o].country, net.places[t].country)
     results = []

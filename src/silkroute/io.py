@@ -309,7 +309,7 @@ def _write_cache(path: Path, tables: tuple[Any, ...]) -> None:
         with atomic_dir(network_cache(path)) as tmp:
             for name, cols, kinds, g in (("nodes", nodes, node_kinds, node_geoms), ("edges", edges, edge_kinds, geoms)):
                 (tmp / f"{name}.parquet").unlink(missing_ok=True)
-                pq.write_table(_arrow_table(cols, kinds, g), tmp / f"{name}.parquet", compression="zstd")
+                pq.write_table(_arrow_table(cols, kinds, g), tmp / f"{name}.parquet", compression="lz4")
             stamp = {"cache_format": _CACHE_FORMAT, "gpkg": _stamp(path), "meta": meta}
             (tmp / "meta.json").unlink(missing_ok=True)
             (tmp / "meta.json").write_text(json.dumps(stamp, ensure_ascii=False), encoding="utf-8")

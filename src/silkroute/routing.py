@@ -32,9 +32,10 @@ import pandas as pd
 import shapely
 
 from silkroute import schema
-from silkroute._engine import MODES, WEIGHTS, Compiled, EdgeStage, GraphView, Request, Search
+from silkroute._engine import MODES, WEIGHTS, Compiled, EdgeStage, GraphView, Request, Search, TableView
 from silkroute._errors import InputError, NoRouteError
 from silkroute.places import Place, PlaceIndex, find_places, resolve
+from silkroute.scenario import AppliedTables
 
 __all__ = [
     "MODES",
@@ -61,7 +62,7 @@ MAX_ALTERNATIVE_SEARCHES = 200
 Network: TypeAlias = nx.MultiDiGraph | Compiled
 
 
-def compile(G: Network) -> Compiled:
+def compile(G: Network | AppliedTables) -> Compiled:
     """Compile a network for fast repeated routing.
 
     The result is a snapshot: compile again after changing ``G``.
@@ -69,14 +70,20 @@ def compile(G: Network) -> Compiled:
     Parameters
     ----------
     G
-        A network with travel times, or an already compiled one.
+        A network with travel times, an already compiled one, or a network
+        file's tables under a scenario (:func:`silkroute.scenario.apply_tables`),
+        which compile without building a graph.
 
     Returns
     -------
     Compiled
         The arrays every routing function accepts in place of ``G``.
     """
-    return G if isinstance(G, Compiled) else Compiled.from_graph(G)
+    if isinstance(G, Compiled):
+        return G
+    if isinstance(G, AppliedTables):
+        return Compiled.from_tables(G)
+    return Compiled.from_graph(G)
 
 
 def link_refs(d: dict[str, Any]) -> set[str]:
@@ -107,7 +114,7 @@ class Route:
     not change the route), with ``nodes[n]`` and ``edges[u, v, k]`` like networkx.
     """
 
-    G: nx.MultiDiGraph | GraphView = field(repr=False)
+    G: nx.MultiDiGraph | GraphView | TableView = field(repr=False)
     edges: list[tuple[Any, Any, Any]]
     optimize: str = "time"
 
@@ -874,12 +881,12 @@ def _explain(
         if found is None:
             continue
         if label == "blocks":
-            data = [net.G.edges[e] for e in net.edge_ids(found[1])]
+            data = [net.view.edges[e] for e in net.edge_ids(found[1])]
             blocked = [d for d in data if not d.get(schema.USABLE, True)]
             names = list(
                 dict.fromkeys(f"{d.get('name') or d.get('line_id')} ({d[schema.BLOCKED_BY]})" for d in blocked)
             )
-            scen = net.G.graph.get("scenario", "this")
+            scen = net.view.graph.get("scenario", "this")
             return f"{what} in scenario {scen}: every route needs links it does not allow: {'; '.join(names[:6])}"
         return f"{what} while {label}; a route exists without that constraint"
     s: Search = net.search(req)

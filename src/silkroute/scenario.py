@@ -52,9 +52,19 @@ from silkroute import schema
 from silkroute._errors import ScenarioError
 from silkroute._validate import validate_network
 from silkroute.network import clean_copy, default_network
-from silkroute.timing import TimeModel, assign_travel_times
+from silkroute.timing import TimeModel, assign_travel_times, set_edge_times
 
-__all__ = ["FACTORS", "Scenario", "apply", "available", "load", "network", "scenario_dir"]
+__all__ = [
+    "FACTORS",
+    "AppliedTables",
+    "Scenario",
+    "apply",
+    "apply_tables",
+    "available",
+    "load",
+    "network",
+    "scenario_dir",
+]
 
 _SECTIONS = {"name", "description", "extends", "open", "close", "avoid", "scale", "override", "source"}
 _OPEN_KEYS = {"statuses", "lines", "crossings", "ferries"}
@@ -478,3 +488,178 @@ def network(
 
         G = conflate.refine_network(G, conflate.conflate(cat, refine_with))
     return apply(G, load(name_or_path, cat), TimeModel.from_catalog(cat))
+
+
+# --------------------------------------------------------------------------- a network file's tables under a scenario
+
+#: Edge attributes that what a scenario changes and the time model depend on (besides the length).
+_SIGNATURE = (
+    "kind",
+    "mode",
+    "status",
+    "line_id",
+    "crossing",
+    "ferry",
+    "gauge_change",
+    "terminal",
+    "speed_class",
+    "country",
+    "carries",
+    "direction",
+    schema.SPEED_SCALE,
+)
+_TRIPLE_COLUMNS = tuple(
+    dict.fromkeys(c for terms in schema.KIND_TERMS.values() for _comp, t in terms for c in t.columns)
+)
+#: Attributes that scale with the length on line and snap edges.
+_PER_KM = (schema.TRAVEL_TIME, *(schema.component_attr(c) for c in schema.COMPONENTS))
+_WRITTEN = (schema.USABLE, schema.BLOCKED_BY, schema.SPEED_SCALE, "speed_kph", *_PER_KM, *_TRIPLE_COLUMNS)
+
+
+class AppliedTables:
+    """A network file's tables under a scenario, with travel times: :func:`apply`'s result as columns.
+
+    Edges are grouped by everything the scenario and the time model read
+    except the length (kind, status, line, crossing, ferry, speed class,
+    country, the places and countries of both ends, the low/mode/high hours);
+    :func:`apply`'s own per-edge steps run once per group on a 1 km
+    representative, and the hours of line and snap edges scale with their
+    length. :meth:`edge` returns what the edge's attributes in ``apply(G)``
+    would be.
+
+    Parameters
+    ----------
+    tables
+        The network file's tables (:func:`silkroute.io.read_network_tables`).
+    scenario
+        A loaded scenario.
+    model
+        The time model (with the scenario's speed overrides).
+    """
+
+    def __init__(self, tables: Any, scenario: Scenario, model: TimeModel) -> None:
+        import numpy as np
+        import pandas as pd
+
+        self.tables, self.time_model = tables, model
+        self.graph: dict[str, Any] = {**tables.graph, "scenario": scenario.name, "time_model": model}
+        m = tables.n_edges
+        node_ids = tables.column("nodes", "node")
+        index = pd.Index(node_ids)
+        self.u = np.asarray(index.get_indexer(tables.column("edges", "u")), dtype=np.int64)
+        self.v = np.asarray(index.get_indexer(tables.column("edges", "v")), dtype=np.int64)
+        self.length = np.asarray(tables.column("edges", schema.LENGTH), dtype=float)
+        codes = []
+        for name in _SIGNATURE + _TRIPLE_COLUMNS:
+            if tables.has("edges", name):
+                codes.append(
+                    pd.factorize(np.asarray(tables.column("edges", name), dtype=object), use_na_sentinel=False)[0]
+                )
+        for name in ("place", "country"):
+            node_codes = pd.factorize(np.asarray(tables.column("nodes", name), dtype=object), use_na_sentinel=False)[0]
+            codes += [node_codes[self.u], node_codes[self.v]]
+        codes.append((self.length == 0).astype(np.int64))
+        stacked = np.stack(codes, axis=1) if m else np.zeros((0, len(codes)), dtype=np.int64)
+        _keys, first, self.group = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+        self.group = np.asarray(self.group, dtype=np.int64).reshape(-1)
+        self.reps: list[dict[str, Any]] = []
+        for i in first.tolist():
+            d = tables.edge(int(i))
+            d.pop("geometry", None)
+            if d.get("kind") in schema.TRACK_KINDS and d.get(schema.LENGTH, 0) != 0:
+                d[schema.LENGTH] = 1000.0
+            _apply_edge(d, tables.node(int(self.u[i])), tables.node(int(self.v[i])), scenario)
+            set_edge_times(d, model)
+            self.reps.append(d)
+        self.track = np.array([d.get("kind") in schema.TRACK_KINDS for d in self.reps], dtype=bool)
+        rate = np.array([float(d[schema.TRAVEL_TIME]) for d in self.reps])
+        per_km = self.track[self.group] & (self.length != 0)
+        self.travel_time = np.where(per_km, rate[self.group] * (self.length / 1000.0), rate[self.group])
+        self.usable = np.array([bool(d[schema.USABLE]) for d in self.reps], dtype=bool)[self.group]
+        self._edges: dict[int, dict[str, Any]] = {}
+        self._nodes: dict[int, dict[str, Any]] = {}
+
+    def edge(self, i: int) -> dict[str, Any]:
+        """Return the attributes of edge row ``i`` under the scenario (cached).
+
+        Parameters
+        ----------
+        i
+            Edge row.
+
+        Returns
+        -------
+        dict
+            As ``apply(load_network(path), scenario)`` would have them (hours to rounding).
+        """
+        if i not in self._edges:
+            d = self.tables.edge(i)
+            rep = self.reps[int(self.group[i])]
+            factor = float(self.length[i]) / 1000.0 if self.track[self.group[i]] and self.length[i] != 0 else 1.0
+            for key in _WRITTEN:
+                if key in rep:
+                    d[key] = rep[key] * factor if key in _PER_KM else rep[key]
+            self._edges[i] = d
+        return self._edges[i]
+
+    def node(self, i: int) -> dict[str, Any]:
+        """Return the attributes of node row ``i`` (a scenario does not change nodes).
+
+        Parameters
+        ----------
+        i
+            Node row.
+
+        Returns
+        -------
+        dict
+            The node's attributes.
+        """
+        if i not in self._nodes:
+            self._nodes[i] = self.tables.node(i)
+        return self._nodes[i]
+
+    def to_graph(self) -> nx.MultiDiGraph:
+        """Build the networkx graph under the scenario.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            The graph with every edge's attributes from :meth:`edge`'s rules, graph attributes included.
+        """
+        G = self.tables.to_graph()
+        G.graph.update(self.graph)
+        ends = zip(*(self.tables.column("edges", c) for c in ("u", "v", "key")), strict=True)
+        for i, (u, v, k) in enumerate(ends):
+            d = G.edges[u, v, k]
+            rep = self.reps[int(self.group[i])]
+            factor = float(self.length[i]) / 1000.0 if self.track[self.group[i]] and self.length[i] != 0 else 1.0
+            for key in _WRITTEN:
+                if key in rep:
+                    d[key] = rep[key] * factor if key in _PER_KM else rep[key]
+        return G
+
+
+def apply_tables(
+    tables: Any, name_or_path: str | os.PathLike[str] = "baseline", *, catalog_dir: str | os.PathLike[str] | None = None
+) -> AppliedTables:
+    """Put a network file's tables under a scenario without building a graph (for large networks).
+
+    Parameters
+    ----------
+    tables
+        :func:`silkroute.io.read_network_tables` of the network file.
+    name_or_path
+        An embedded scenario name or a TOML file.
+    catalog_dir
+        Another catalog directory instead of the embedded one (its ids and speeds).
+
+    Returns
+    -------
+    AppliedTables
+        The travel times and usable flags as columns; :func:`silkroute.routing.compile` takes it.
+    """
+    cat = _catalog.load(catalog_dir)
+    sc = load(name_or_path, cat)
+    model = TimeModel.from_catalog(cat).with_speeds(sc.overrides.get("speeds", {}))
+    return AppliedTables(tables, sc, model)

@@ -223,8 +223,14 @@ def parameter_matrix(
     cols: list[tuple[str, str]] = []
     coefs: list[float] = []
     road: list[bool] = []
-    for i, key in enumerate(net.edge_keys):
-        d = net.view.edges[key]
+    applied = net.source if isinstance(net.source, _scenario.AppliedTables) else None
+    # a network compiled from tables: the terms of each group's 1 km representative, scaled by length
+    items = (
+        enumerate(applied.reps)
+        if applied is not None
+        else ((i, net.view.edges[k]) for i, k in enumerate(net.edge_keys))
+    )
+    for i, d in items:
         is_road = d.get("mode") == "road"
         for _component, pkey, triple, coef in edge_parameters(d, model):
             found[pkey] = triple
@@ -237,6 +243,15 @@ def parameter_matrix(
     r = np.asarray(rows, dtype=np.int64)
     c = np.fromiter((index[k] for k in cols), dtype=np.int64, count=len(cols))
     w = np.asarray(coefs, dtype=float)
+    if applied is not None:  # expand group terms to the edges of each group
+        per_km = applied.track[applied.group] & (applied.length != 0)
+        scale = np.where(per_km, applied.length / 1000.0, 1.0)
+        order = np.argsort(applied.group, kind="stable")
+        bounds = np.searchsorted(applied.group[order], np.arange(len(applied.reps) + 1))
+        counts = np.diff(bounds)[r]
+        edges = np.concatenate([order[bounds[g] : bounds[g + 1]] for g in r.tolist()]) if len(r) else r
+        c, w, road = np.repeat(c, counts), np.repeat(w, counts) * scale[edges], list(np.repeat(road, counts))
+        r = edges
     on_road = np.asarray(road, dtype=bool)
     shape = (len(net.edge_keys), len(keys))
     A = sp.csr_array((w, (r, c)), shape=shape)
@@ -331,8 +346,8 @@ def simulate_on(
         msg = f"draws must be at least 1, got {draws}"
         raise ValueError(msg)
     net = routing.compile(G)
-    G = net.G
-    model = model or G.graph.get("time_model") or TimeModel.from_catalog()
+    graph = net.view.graph
+    model = model or graph.get("time_model") or TimeModel.from_catalog()
     corridors = corridors or _corridors.load()
     o, t = routing.resolve_pair(net, origin, destination)
     results: list[CorridorDistribution] = []
@@ -361,7 +376,7 @@ def simulate_on(
     return UncertaintyResult(
         o,
         t,
-        str(G.graph.get("scenario", "")),
+        str(graph.get("scenario", "")),
         draws,
         seed,
         model.distribution,

@@ -21,6 +21,7 @@ from silkroute import _progress, routing, scenario
 from silkroute import catalog as _catalog
 from silkroute import corridors as _corridors
 from silkroute import places as _places
+from silkroute._engine import Compiled
 from silkroute._errors import InputError, NoRouteError, SilkrouteError
 from silkroute.cli import tables
 from silkroute.cli.options import (
@@ -116,6 +117,20 @@ def _one(name: str, network_path: Path | None = None) -> nx.MultiDiGraph:
     return next(iter(_networks([name], network_path).values()))
 
 
+def _compiled(names: Sequence[str], network_path: Path | None = None) -> dict[str, Compiled]:
+    """Scenario name → the compiled network under it; a network file is compiled from its tables (no graph)."""
+    if network_path is None:
+        return {s: routing.compile(G) for s, G in _networks(names).items()}
+    from silkroute import io as _io
+
+    tables = _io.read_network_tables(network_path)
+    out = {}
+    for name in names:
+        net = routing.compile(scenario.apply_tables(tables, name))
+        out[str(net.view.graph["scenario"])] = net
+    return out
+
+
 # --------------------------------------------------------------------------- places and routes
 
 
@@ -191,8 +206,8 @@ def route(
 ) -> None:
     """Find the fastest or shortest routes between two places, with the time breakdown."""
     with _errors():
-        G = _one(scenario_name, network_path)
-        net = routing.compile(G)
+        net = next(iter(_compiled([scenario_name], network_path).values()))
+        scenario_id = net.view.graph["scenario"]
         routes = routing.route(
             net,
             origin,
@@ -210,7 +225,7 @@ def route(
         data = {
             "origin": o,
             "destination": t,
-            "scenario": G.graph["scenario"],
+            "scenario": scenario_id,
             "optimize": optimize.value,
             "routes": [r.to_dict() for r in routes],
         }
@@ -221,7 +236,7 @@ def route(
                     "rank": i,
                     "origin": o,
                     "destination": t,
-                    "scenario": G.graph["scenario"],
+                    "scenario": scenario_id,
                     **{
                         k: v
                         for k, v in r.to_dict().items()
@@ -239,7 +254,7 @@ def route(
             for i, r in enumerate(routes, start=1):
                 title = (
                     f"Route {i}/{len(routes)}: {r.places[0]['name']} → {r.places[-1]['name']} "
-                    f"({G.graph['scenario']}, {optimize.value})"
+                    f"({scenario_id}, {optimize.value})"
                 )
                 tables.route(out, r, title)
 
@@ -317,9 +332,9 @@ def matrix_(
         t_names = None if same else _place_list(destinations, destinations_file, "to")
         machine = fmt is not Fmt.table and output is None
         with _progress.quiet(machine):
-            G = _one(scenario_name, network_path)
+            net = next(iter(_compiled([scenario_name], network_path).values()))
             frame = routing.matrix(
-                G,
+                net,
                 o_names,
                 t_names,
                 optimize=optimize.value,
@@ -337,7 +352,7 @@ def matrix_(
         def data() -> dict[str, Any]:
             values = frame.to_numpy()
             return {
-                "scenario": G.graph["scenario"],
+                "scenario": net.view.graph["scenario"],
                 "optimize": optimize.value,
                 "unit": unit,
                 "origins": list(frame.index),
@@ -351,7 +366,9 @@ def matrix_(
         def table(out: Any) -> None:
             from rich.table import Table
 
-            t = Table("origin", *map(str, frame.columns), title=f"{unit} ({G.graph['scenario']}, {optimize.value})")
+            t = Table(
+                "origin", *map(str, frame.columns), title=f"{unit} ({net.view.graph['scenario']}, {optimize.value})"
+            )
             for o, row in zip(frame.index, frame.to_numpy(), strict=True):
                 t.add_row(o, *("" if v != v else f"{v:,.1f}" for v in row))
             out.print(t)
@@ -380,7 +397,8 @@ def compare(
 ) -> None:
     """Compare the named corridors under one or more scenarios."""
     with _errors():
-        networks = _networks(scenario_names or ["baseline"], network_path, refine_with)
+        names = scenario_names or ["baseline"]
+        networks: Any = _networks(names, network_path, refine_with) if refine_with else _compiled(names, network_path)
         comp = _corridors.compare_networks(networks, origin, destination)
         emit(
             fmt,
@@ -406,14 +424,14 @@ def uncertainty(
     """Monte Carlo door-to-door days per corridor: P10/P50/P90 and P(a faster than b by >= 7 / 10 days)."""
     from silkroute import uncertainty as _uncertainty
 
-    with _errors():
-        networks = _networks(scenario_names or ["baseline"], network_path)
+    with _errors(), _progress.quiet(fmt is not Fmt.table and output is None):
+        networks = _compiled(scenario_names or ["baseline"], network_path)
         results = []
-        for G in networks.values():
-            model = G.graph["time_model"]
+        for net in networks.values():
+            model = net.view.graph["time_model"]
             if distribution:
                 model = model.with_distribution(distribution)
-            results.append(_uncertainty.simulate_on(G, origin, destination, draws=draws, seed=seed, model=model))
+            results.append(_uncertainty.simulate_on(net, origin, destination, draws=draws, seed=seed, model=model))
 
         def records() -> list[dict[str, Any]]:
             return [
