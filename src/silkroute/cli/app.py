@@ -551,7 +551,7 @@ def sweep(
     """Monte Carlo for many pairs × scenarios, optionally on a Dask cluster; JSON out."""
     from silkroute import sweep as _sweep
 
-    with _errors():
+    with _errors(), _progress.quiet(output is None):
         pairs = [parse_pair(p) for p in pair]
         results = _sweep.sweep(
             pairs, scenario_names or ["baseline"], draws=draws, seed=seed, scheduler=scheduler, network=network_path
