@@ -259,10 +259,18 @@ def parameter_matrix(
     return keys, A, R, np.array([found[k] for k in keys], dtype=float)
 
 
-def _bounds(A: sp.csr_array, R: sp.csr_array, triples: np.ndarray, rest: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every edge's hours with all parameters at their low, and at their high values."""
-    lo, hi = triples[:, 0], triples[:, 2]
-    return A @ lo + triples[rest, 0] * (R @ lo), A @ hi + triples[rest, 2] * (R @ hi)
+def _bounds(A: sp.csr_array, R: sp.csr_array, values: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge's least and greatest hours over the draws (each term a non-negative coefficient × value)."""
+    lo, hi = values.min(axis=1), values.max(axis=1)
+    return A @ lo + float(rest.min()) * (R @ lo), A @ hi + float(rest.max()) * (R @ hi)
+
+
+def _reference(A: sp.csr_array, allowed: np.ndarray, triples: np.ndarray, rest_index: int) -> int | None:
+    """The parameter that weighs most on the allowed edges and is never 0 (the pace of the main speed class)."""
+    share = np.asarray(A[np.flatnonzero(allowed)].sum(axis=0)).reshape(-1) * triples[:, 1]
+    share[rest_index] = 0.0
+    share[triples[:, 0] <= 0] = 0.0
+    return int(np.argmax(share)) if share.max(initial=0.0) > 0 else None
 
 
 def _simulate_corridor(
@@ -271,16 +279,36 @@ def _simulate_corridor(
     A: sp.csr_array,
     R: sp.csr_array,
     values: np.ndarray,
-    rest: np.ndarray,
-    bounds: tuple[np.ndarray, np.ndarray],
+    triples: np.ndarray,
+    rest_index: int,
     advance: Callable[[float], None],
 ) -> tuple[np.ndarray, list[Route], list[float]]:
     """Route one corridor exactly in every draw: hours per draw, the distinct best routes and their shares.
 
+    A best route does not change when all of a draw's hours are multiplied by
+    one factor, so each draw may be divided by its value of a reference
+    parameter (the pace of the corridor's main speed class): when that
+    parameter drives the spread, the draws' hours lie in much narrower bounds
+    and the exact pruning of :mod:`silkroute._draws` keeps far fewer edges
+    (with one speed class, only the best route). The pruning with and without
+    this scaling is computed and the smaller graph searched; hours are scaled back.
     ``advance`` is told one unit per corridor, in parts per batch of draws.
     """
     draws = values.shape[1]
-    lay = _draws.layered(net, net.mask(p.request), p.stages, *bounds)
+    allowed = net.mask(p.request)
+    rest = values[rest_index]
+    ref = _reference(A, allowed, triples, rest_index)
+    factor = np.ones(draws)
+    lay = _draws.layered(net, allowed, p.stages, *_bounds(A, R, values, rest))
+    if ref is not None and lay is not None:
+        factor = triples[ref, 1] / values[ref]
+        scaled = values * factor
+        scaled[rest_index] = rest
+        other = _draws.layered(net, allowed, p.stages, *_bounds(A, R, scaled, rest))
+        if other is not None and len(other.tail) < len(lay.tail):
+            lay, values = other, scaled
+        else:
+            factor = np.ones(draws)
     if lay is None:  # pragma: no cover - the caller checked that the corridor has a route
         msg = "the corridor has no route under its constraints"
         raise NoRouteError(msg)
@@ -298,7 +326,7 @@ def _simulate_corridor(
         x = values[:, b : b + batch]
         w = A_c @ x + rest[b : b + batch] * (R_c @ x)
         costs, walks, which = _draws.relax(small, np.asarray(w))
-        hours[b : b + batch] = costs
+        hours[b : b + batch] = costs / factor[b : b + batch]
         seen = np.bincount(which[which >= 0], minlength=len(walks))
         for walk, n in zip(walks, seen.tolist(), strict=True):
             key = tuple(int(e) for j in walk.tolist() for e in walk_edges[j])
@@ -364,12 +392,11 @@ def simulate_on(
     rng = np.random.default_rng(seed)
     values = sample_triples(triples, draws, rng, model.distribution)
     rest_index = keys.index(_REST)
-    bounds = _bounds(A, R, triples, rest_index)
     feasible = [c for c in results if c.feasible]
     with progress("Simulating corridors", total=len(feasible)) as advance:
         for dist in feasible:
             hours, dist.candidates, dist.shares = _simulate_corridor(
-                net, plans[dist.corridor], A, R, values, values[rest_index], bounds, advance
+                net, plans[dist.corridor], A, R, values, triples, rest_index, advance
             )
             dist.days = hours / 24.0
     reference = corridors.reference_for(net.places[o].country, net.places[t].country)
