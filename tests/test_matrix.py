@@ -139,3 +139,26 @@ def test_cli_matrix_errors(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "no 'id' column" in res.stderr
     res = runner.invoke(app, ["matrix", "--from", "Almaty", "-o", str(tmp_path / "m.xlsx")])
     assert res.exit_code == 2 and ".csv, .parquet or .json" in res.stderr
+
+
+@pytest.mark.real
+def test_matrix_on_a_real_network_file_equals_networkx(tmp_path: Path) -> None:
+    """Real OSM track (Uzbekistan): the CLI matrix on a network file (tables, no graph) against networkx."""
+    from silkroute import build, io, scenario
+    from silkroute.build import BuildOptions
+
+    from .conftest import ROOT, real_file
+
+    G = build.from_file(real_file("osm_uzbekistan_rail.gpkg"), BuildOptions(), places=ROOT / "data" / "places.csv")
+    path = io.save_network(G, tmp_path / "uz.gpkg")
+    H = scenario.network("baseline", base=io.load_network(path))
+    places = sorted(place_nodes(H))
+    assert len(places) >= 8
+    out = tmp_path / "m.csv"
+    res = runner.invoke(app, ["matrix", "--network", str(path), "--from", ",".join(places), "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    got = pd.read_csv(out, index_col="origin")
+    assert list(got.index) == places and list(got.columns) == places
+    expected = oracle(H, places, places, "travel_time", "rail") / 3600.0
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-9, atol=5e-7, equal_nan=True)  # CSV: 6 decimals
+    assert (np.isfinite(expected) & (expected > 1.0)).sum() >= 20  # real journeys, not only the diagonal
