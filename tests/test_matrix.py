@@ -162,3 +162,12 @@ def test_matrix_on_a_real_network_file_equals_networkx(tmp_path: Path) -> None:
     expected = oracle(H, places, places, "travel_time", "rail") / 3600.0
     np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-9, atol=5e-7, equal_nan=True)  # CSV: 6 decimals
     assert (np.isfinite(expected) & (expected > 1.0)).sum() >= 20  # real journeys, not only the diagonal
+
+
+def test_cli_matrix_on_dask_equals_local(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    args = ["matrix", "--from", "Almaty,Tashkent,Kashgar,Duisburg,Baku", "--to", "Istanbul,Urumqi", "--block", "2"]
+    local = runner.invoke(app, [*args, "--format", "json", "--workers", "1"])
+    remote = runner.invoke(app, [*args, "--format", "json", "--scheduler", "local"])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.stderr
+    assert json.loads(remote.stdout) == json.loads(local.stdout)

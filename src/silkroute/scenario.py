@@ -559,8 +559,15 @@ class AppliedTables:
             node_codes = pd.factorize(np.asarray(tables.column("nodes", name), dtype=object), use_na_sentinel=False)[0]
             codes += [node_codes[self.u], node_codes[self.v]]
         codes.append((self.length == 0).astype(np.int64))
-        stacked = np.stack(codes, axis=1) if m else np.zeros((0, len(codes)), dtype=np.int64)
-        _keys, first, self.group = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+        radix = [int(c.max(initial=0)) + 1 for c in codes]
+        if math.prod(radix) < 2**62:  # one integer per signature: a 1-D unique is ten times faster
+            key = np.zeros(m, dtype=np.int64)
+            for c, r in zip(codes, radix, strict=True):
+                key = key * r + c
+            _keys, first, self.group = np.unique(key, return_index=True, return_inverse=True)
+        else:
+            stacked = np.stack(codes, axis=1) if m else np.zeros((0, len(codes)), dtype=np.int64)
+            _keys, first, self.group = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
         self.group = np.asarray(self.group, dtype=np.int64).reshape(-1)
         self.reps: list[dict[str, Any]] = []
         for i in first.tolist():
