@@ -73,11 +73,12 @@ def run_cli(args: Sequence[str], *, src: Path | None = None) -> dict[str, float]
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Format a plain-text table (numbers right-aligned)."""
     cells = [[str(h) for h in header], *[[_fmt(v) for v in r] for r in rows]]
+    numeric = [[isinstance(v, int | float) for v in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     lines = [title, "  ".join(h.ljust(w) for h, w in zip(cells[0], widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
-    for r in cells[1:]:
-        lines.append("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    for r, num in zip(cells[1:], numeric, strict=True):
+        lines.append("  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(r, widths, num, strict=True)))
     return "\n".join(lines)
 
 

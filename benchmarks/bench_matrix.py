@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from _util import REAL, eurasia, machine, peak_rss_mb, save, table
+from _util import REAL, RESULTS, eurasia, machine, peak_rss_mb, run_cli, save, table
 from bench_route import peers
 
 
@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20, help="Origins the peers route when a size is larger.")
     parser.add_argument("--dask-origins", type=int, default=10_000)
     parser.add_argument("--dask-destinations", type=int, default=1_000)
+    parser.add_argument("--cli", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     from silkroute import _blocks, io, routing, scenario
 
@@ -119,6 +120,14 @@ def main() -> None:
                 "extrapolated per origin",
             )
         )
+    if args.cli:  # the whole command in a fresh process: load, compile, route, write Parquet
+        ids = RESULTS / "origins-1000.csv"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        ids.write_text("id\n" + "\n".join(rng.sample(places, 1000)) + "\n", encoding="utf-8")
+        target = RESULTS / "matrix-1000.parquet"
+        r = run_cli(["matrix", "--network", str(path), "--from-file", str(ids), "-o", str(target)])
+        how = f"measured, peak RSS {r['rss_mb']:,.0f} MB (main process)"
+        rows.append(("1,000 x 1,000", "CLI: silkroute matrix --from-file -o .parquet", r["wall_s"], float("nan"), how))
     out.append(
         table(
             "rail travel-time matrices (hours); ratio = networkx seconds / engine seconds",

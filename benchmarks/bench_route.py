@@ -46,10 +46,13 @@ def one_route(net, o: str, t: str, repeat: int) -> list[tuple]:
     src, dst = net.place_nodes[net.places.resolve(o)], net.place_nodes[net.places.resolve(t)]
     D, g, A = peers(net)
     ours_s, r = best_of(lambda: routing.fastest(net, o, t, mode="rail"), repeat)
-    nx_s, d_nx = best_of(lambda: nx.multi_source_dijkstra(D, set(src.tolist()), weight="weight"), repeat)
-    want = min(d_nx[0].get(int(n), np.inf) for n in dst)
+    D.add_weighted_edges_from((int(n), "end", 0.0) for n in dst)  # one target: networkx stops when it is reached
+    nx_s, (want, _path) = best_of(
+        lambda: nx.multi_source_dijkstra(D, set(src.tolist()), "end", weight="weight"), repeat
+    )
+    D.remove_node("end")
     assert abs(r.time_h - want) < 1e-6 * want, (r.time_h, want)
-    rows = [("silkroute routing.fastest (compiled)", ours_s), ("networkx multi_source_dijkstra", nx_s)]
+    rows = [("silkroute routing.fastest (compiled)", ours_s), ("networkx multi_source_dijkstra to the target", nx_s)]
     sp_s, d_sp = best_of(lambda: dijkstra(A, indices=src, min_only=True), repeat)
     assert abs(float(np.min(d_sp[dst])) - want) < 1e-6 * want
     rows.append(("scipy.sparse.csgraph.dijkstra", sp_s))
