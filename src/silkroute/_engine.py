@@ -32,6 +32,8 @@ __all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search",
 WEIGHTS = {"time": schema.TRAVEL_TIME, "distance": schema.LENGTH}
 #: Modes a request can ask for.
 MODES = ("rail", "road", "any")
+#: Searches (CSR matrices of a request) a compiled network keeps.
+_SEARCHES_KEPT = 8
 
 
 class GraphView:
@@ -185,6 +187,7 @@ class Compiled:
     place_nodes: dict[str, np.ndarray] = field(repr=False)
 
     _built: dict[str, nx.MultiDiGraph] = field(default_factory=dict, repr=False)
+    _searches: dict[Request, Search] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -399,9 +402,21 @@ class Compiled:
         Returns
         -------
         Search
-            The matrix and its entry → edge map.
+            The matrix and its entry → edge map. The compiled network is a
+            snapshot, so the last few searches of its own weights are kept and
+            a repeated request costs nothing.
         """
-        w = self.weights[req.optimize] if weight is None else weight
+        if weight is None:
+            cached = self._searches.get(req)
+            if cached is None:
+                cached = self._search(req, self.weights[req.optimize])
+                if len(self._searches) >= _SEARCHES_KEPT:
+                    self._searches.pop(next(iter(self._searches)))
+                self._searches[req] = cached
+            return cached
+        return self._search(req, weight)
+
+    def _search(self, req: Request, w: np.ndarray) -> Search:
         allowed = self.mask(req)
         edges = np.flatnonzero(allowed)
         n = self.n
