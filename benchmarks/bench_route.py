@@ -1,105 +1,137 @@
-"""Routing: one corridor comparison, and a 50 x 50 travel-time matrix with networkx vs scipy vs igraph.
+"""Routing: one warm route and a travel-time matrix, silkroute's array engine vs networkx, igraph and scipy.
 
-Run: .venv/bin/python benchmarks/bench_route.py [--repeat 3]
-All three compute the same matrix on the same weights (the baseline network, collapsed to the
-fastest of parallel edges, multi-node places as super-sources); the script checks that they agree
-and prints seconds and ratios. Not a test.
+Run: .venv/bin/python benchmarks/bench_route.py [--network /tmp/eurasia.gpkg] [--repeat 3]
+On the embedded network (a 50 x 50 matrix) and on the Eurasian OSM rail network (one route Urumqi -> Duisburg,
+warm: the network already compiled). Every engine gets the same weights (the usable rail edges, the
+lightest of parallel edges) and the script checks that they agree. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import time
+from pathlib import Path
 
+import networkx as nx
 import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from _util import best_of, eurasia, machine, save, table
 
 
-def best_of(fn, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
+def peers(net, mode: str = "rail"):
+    """The engine's allowed edges as a networkx DiGraph, an igraph Graph and a CSR matrix (hours)."""
+    from silkroute._engine import Request
+
+    s = net.search(Request(mode=mode))
+    A = s.matrix[: net.n, : net.n].tocsr()
+    A.data = A.data / 3600.0
+    coo = A.tocoo()
+    D = nx.DiGraph()
+    D.add_nodes_from(range(net.n))
+    D.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True))
+    try:
+        import igraph as ig
+
+        g = ig.Graph(n=net.n, edges=list(zip(coo.row.tolist(), coo.col.tolist(), strict=True)), directed=True)
+        g.es["w"] = coo.data.tolist()
+    except ImportError:
+        g = None
+    return D, g, A
+
+
+def one_route(net, o: str, t: str, repeat: int) -> list[tuple]:
+    from silkroute import routing
+
+    src, dst = net.place_nodes[net.places.resolve(o)], net.place_nodes[net.places.resolve(t)]
+    D, g, A = peers(net)
+    ours_s, r = best_of(lambda: routing.fastest(net, o, t, mode="rail"), repeat)
+    D.add_weighted_edges_from((int(n), "end", 0.0) for n in dst)  # one target: networkx stops when it is reached
+    nx_s, (want, _path) = best_of(
+        lambda: nx.multi_source_dijkstra(D, set(src.tolist()), "end", weight="weight"), repeat
+    )
+    D.remove_node("end")
+    assert abs(r.time_h - want) < 1e-6 * want, (r.time_h, want)
+    rows = [("silkroute routing.fastest (compiled)", ours_s), ("networkx multi_source_dijkstra to the target", nx_s)]
+    sp_s, d_sp = best_of(lambda: dijkstra(A, indices=src, min_only=True), repeat)
+    assert abs(float(np.min(d_sp[dst])) - want) < 1e-6 * want
+    rows.append(("scipy.sparse.csgraph.dijkstra", sp_s))
+    if g is not None:
+        ig_s, d_ig = best_of(lambda: g.distances(source=src.tolist(), target=dst.tolist(), weights="w"), repeat)
+        assert abs(float(np.min(d_ig)) - want) < 1e-6 * want
+        rows.append(("igraph distances", ig_s))
+    return [(name, s, nx_s / s) for name, s in rows]
+
+
+def small_matrix(net, n: int, repeat: int) -> list[tuple]:
+    from silkroute import routing
+
+    places = sorted(net.places)
+    chosen = random.Random(42).sample(places, min(n, len(places)))
+    D, g, _A = peers(net)
+    groups = [net.place_nodes[p] for p in chosen]
+    ours_s, m = best_of(lambda: routing.matrix(net, chosen).to_numpy(), repeat)
+
+    def nx_matrix() -> np.ndarray:
+        out = np.full((len(groups), len(groups)), np.inf)
+        for a, ga in enumerate(groups):
+            dist = nx.multi_source_dijkstra_path_length(D, set(ga.tolist()), weight="weight")
+            for b, gb in enumerate(groups):
+                out[a, b] = min(dist.get(int(x), np.inf) for x in gb)
+        return out
+
+    nx_s, want = best_of(nx_matrix, repeat)
+    finite = np.isfinite(want)
+    assert np.allclose(m[finite], want[finite]) and np.isnan(m[~finite]).all()
+    rows = [("silkroute routing.matrix", ours_s), ("networkx multi_source_dijkstra per origin", nx_s)]
+    if g is not None:
+
+        def ig_matrix() -> np.ndarray:
+            sources = np.concatenate(groups)
+            dist = np.array(g.distances(source=sources.tolist(), weights="w"))
+            starts = np.cumsum([0, *(len(x) for x in groups[:-1])])
+            rows_ = np.minimum.reduceat(dist, starts, axis=0)
+            return np.stack([rows_[:, x].min(axis=1) for x in groups], axis=1)
+
+        ig_s, ig_m = best_of(ig_matrix, repeat)
+        assert np.allclose(ig_m[finite], want[finite])
+        rows.append(("igraph distances", ig_s))
+    return [(name, s, nx_s / s) for name, s in rows]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--places", type=int, default=50)
+    parser.add_argument("--network", type=Path, default=Path("/tmp/eurasia.gpkg"))
+    parser.add_argument("--pair", default="Urumqi:Duisburg")
     args = parser.parse_args()
+    from silkroute import corridors, io, routing, scenario
 
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
-
-    from silkroute import corridors, routing, scenario
-    from silkroute.network import place_nodes
-
-    t0 = time.perf_counter()
-    G = scenario.network("baseline")
-    print(
-        f"network: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges (built + timed in {time.perf_counter() - t0:.2f} s)"
+    out = [machine(), ""]
+    emb = routing.compile(scenario.network("baseline"))
+    out.append(f"embedded network: {emb.n:,} nodes, {len(emb.u):,} edges")
+    cmp_s, _ = best_of(lambda: corridors.compare_on(emb, "Xi'an", "Duisburg"), args.repeat)
+    out.append(f"compare Xi'an -> Duisburg, {len(corridors.load())} corridors: {cmp_s * 1000:.0f} ms")
+    out += [
+        "",
+        table(
+            f"embedded, {args.places} x {args.places} rail travel-time matrix (best of {args.repeat})",
+            ["engine", "seconds", "vs networkx"],
+            small_matrix(emb, args.places, args.repeat),
+        ),
+    ]
+    o, t = args.pair.split(":")
+    eu = routing.compile(scenario.apply_tables(io.read_network_tables(eurasia(args.network)), "baseline"))
+    out += ["", f"Eurasian OSM rail network: {eu.n:,} nodes, {len(eu.u):,} edges"]
+    out.append(
+        table(
+            f"one route {o} -> {t}, warm (compiled network), best of {args.repeat}",
+            ["engine", "seconds", "vs networkx"],
+            one_route(eu, o, t, args.repeat),
+        )
     )
-    defs = corridors.load()
-    cmp_s, _ = best_of(lambda: corridors.compare_on(G, "Xi'an", "Duisburg", defs), args.repeat)
-    print(f"compare Xi'an -> Duisburg, 4 corridors: {cmp_s * 1000:.0f} ms")
-
-    rng = random.Random(42)
-    places = sorted(place_nodes(G))
-    chosen = rng.sample(places, min(args.places, len(places)))
-
-    nx_s, nx_m = best_of(lambda: routing.matrix(G, chosen, optimize="time").to_numpy(), args.repeat)
-
-    # the same weights as a sparse matrix; each place = its nodes, min over them
-    D = routing._digraph(G, routing._Request("travel_time"))
-    index = {n: i for i, n in enumerate(D.nodes)}
-    rows, cols, w = zip(*((index[u], index[v], d["w"] / 3600.0) for u, v, d in D.edges(data=True)), strict=True)
-    A = csr_matrix((w, (rows, cols)), shape=(len(index), len(index)))
-    groups = [[index[n] for n in place_nodes(G)[p] if n in index] for p in chosen]
-
-    def scipy_matrix() -> np.ndarray:
-        sources = sorted({i for g in groups for i in g})
-        dist = dijkstra(A, directed=True, indices=sources)
-        pos = {s: k for k, s in enumerate(sources)}
-        out = np.full((len(groups), len(groups)), np.inf)
-        for a, ga in enumerate(groups):
-            da = np.min(dist[[pos[i] for i in ga]], axis=0)
-            for b, gb in enumerate(groups):
-                out[a, b] = np.min(da[gb])
-        return out
-
-    sp_s, sp_m = best_of(scipy_matrix, args.repeat)
-    rows_out = [("networkx (silkroute.routing.matrix)", nx_s), ("scipy.sparse.csgraph.dijkstra", sp_s)]
-    finite = np.isfinite(sp_m)
-    assert np.allclose(np.nan_to_num(nx_m, nan=np.inf)[finite], sp_m[finite]), "networkx and scipy disagree"
-    try:
-        import igraph as ig
-
-        g = ig.Graph(n=len(index), edges=list(zip(rows, cols, strict=True)), directed=True)
-        g.es["w"] = list(w)
-
-        def igraph_matrix() -> np.ndarray:
-            sources = sorted({i for gr in groups for i in gr})
-            dist = np.array(g.distances(source=sources, weights="w"))
-            pos = {s: k for k, s in enumerate(sources)}
-            out = np.full((len(groups), len(groups)), np.inf)
-            for a, ga in enumerate(groups):
-                da = np.min(dist[[pos[i] for i in ga]], axis=0)
-                for b, gb in enumerate(groups):
-                    out[a, b] = np.min(da[gb])
-            return out
-
-        ig_s, ig_m = best_of(igraph_matrix, args.repeat)
-        assert np.allclose(ig_m[finite], sp_m[finite]), "igraph and scipy disagree"
-        rows_out.append(("igraph distances", ig_s))
-    except ImportError:
-        print("igraph not installed: skipped")
-    print(f"\n{len(chosen)} x {len(chosen)} travel-time matrix (hours), best of {args.repeat}:")
-    print(f"{'engine':40} {'seconds':>8} {'vs networkx':>12}")
-    for name, s in rows_out:
-        print(f"{name:40} {s:8.3f} {nx_s / s:11.1f}x")
-    print(f"all engines agree on {int(finite.sum())} reachable pairs")
+    save("bench_route", "\n".join(out))
 
 
 if __name__ == "__main__":

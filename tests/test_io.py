@@ -108,7 +108,52 @@ def test_save_network_interrupted_leaves_old_file(
     with pytest.raises(OSError, match="disk full"):
         io.save_network(nx.MultiDiGraph(crs="EPSG:4326"), path)
     assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir()] == ["net.gpkg"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["net.gpkg", "net.gpkg.parquet"]
+    assert_same_graph(mini_network, io.load_network(path))  # the cache still matches the old file
+
+
+def test_the_parquet_cache_is_used_while_it_matches(mini_network: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = io.save_network(mini_network, tmp_path / "net.gpkg")
+    cache = io.network_cache(path)
+    assert sorted(p.name for p in cache.iterdir()) == ["edges.parquet", "meta.json", "nodes.parquet"]
+    assert_same_graph(mini_network, io.load_network(path))
+    tables = io.read_network_tables(path)
+    assert (tables.n_nodes, tables.n_edges) == (mini_network.number_of_nodes(), mini_network.number_of_edges())
+    u, v, k, d = next(iter(mini_network.edges(keys=True, data=True)))
+    got = tables.edge(0)
+    assert shapely.equals_exact(got.pop("geometry"), d["geometry"], tolerance=0)
+    assert got == {a: b for a, b in d.items() if a != "geometry"}
+    assert (tables.column("edges", "u")[0], tables.column("edges", "v")[0], tables.column("edges", "key")[0]) == (
+        u,
+        v,
+        k,
+    )
+    # a cache that no longer matches the GeoPackage (another tool replaced it) is never read
+    (cache / "nodes.parquet").write_bytes(b"not parquet")
+    other = mini_network.copy()
+    other.graph["name"] = "changed"
+    io.save_network(other, tmp_path / "other.gpkg")
+    (tmp_path / "other.gpkg").replace(path)  # the old cache's stamp no longer matches
+    H = io.load_network(path)
+    assert H.graph["name"] == "changed"
+    assert_same_graph(other, H)
+    assert_same_graph(other, io.load_network(path))  # from the rewritten cache
+
+
+def test_a_read_only_directory_loads_without_a_cache(
+    mini_network: nx.MultiDiGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = io.save_network(mini_network, tmp_path / "net.gpkg")
+    import shutil
+
+    shutil.rmtree(io.network_cache(path))
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(io, "atomic_dir", refuse)
+    assert_same_graph(mini_network, io.load_network(path))
+    assert not io.network_cache(path).exists()
 
 
 # --------------------------------------------------------------------------- layer export

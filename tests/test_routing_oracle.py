@@ -106,3 +106,89 @@ def test_via_alternatives_and_avoidance_on_real_network(baseline) -> None:
     no_russia = routing.fastest(baseline, "Xi'an", "Duisburg", avoid_countries=["RUS", "BLR"], mode="rail")
     assert not {"RUS", "BLR"} & set(no_russia.countries)
     assert no_russia.time_h > routing.fastest(baseline, "Xi'an", "Duisburg", mode="rail").time_h
+
+
+# --------------------------------------------------------------------------- constraints against networkx
+
+
+def _allowed(G, d, mode: str, avoid_countries: set, avoid_kinds: set, banned: set) -> bool:
+    """The documented meaning of each constraint, written out edge by edge (not the engine's masks)."""
+    if not d["usable"] or d["kind"] in avoid_kinds:
+        return False
+    if mode != "any":
+        ok = d.get("carries") == mode if d["kind"] == "ferry" else d.get("mode") == mode and d["kind"] != "transfer"
+        if not ok:
+            return False
+    if d.get("country") in avoid_countries:
+        return False
+    return not (routing.link_refs(d) & banned)
+
+
+def _nx_cost(G, o: str, t: str, weight: str, via: list[str], mode: str, avoid_countries=(), avoid_kinds=(), banned=()):
+    """Least cost through the via places in order, networkx Dijkstra leg by leg from a virtual source."""
+    import networkx as nx
+
+    bad_nodes = {n for n, d in G.nodes(data=True) if d.get("country") in set(avoid_countries)}
+    D = nx.DiGraph()
+    for u, v, d in G.edges(data=True):
+        if (
+            u in bad_nodes
+            or v in bad_nodes
+            or not _allowed(G, d, mode, set(avoid_countries), set(avoid_kinds), set(banned))
+        ):
+            continue
+        if not D.has_edge(u, v) or D[u][v]["w"] > d[weight]:
+            D.add_edge(u, v, w=float(d[weight]))
+    nodes = place_nodes(G)
+    best = {n: 0.0 for n in nodes[o] if n in D}
+    for p in [*via, t]:
+        D.add_node("start")
+        for n, c in best.items():
+            D.add_edge("start", n, w=c)
+        dist = nx.single_source_dijkstra_path_length(D, "start", weight="w")
+        D.remove_node("start")
+        best = {n: dist[n] for n in nodes[p] if n in dist}
+    return min(best.values(), default=float("inf"))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_constrained_pairs_match_networkx(baseline, seed: int) -> None:
+    rng = random.Random(seed)
+    places = sorted(place_nodes(baseline))
+    countries = sorted({baseline.nodes[ns[0]]["country"] for ns in place_nodes(baseline).values()})
+    refs = sorted({r for *_, d in baseline.edges(data=True) for r in routing.link_refs(d) if not r.startswith("line:")})
+    checked = 0
+    for _ in range(60):
+        if checked >= 12:
+            break
+        o, t, w = rng.sample(places, 3)
+        kw = {
+            "mode": rng.choice(["rail", "any", "road"]),
+            "avoid_countries": rng.sample(
+                [
+                    c
+                    for c in countries
+                    if c not in (baseline.nodes[place_nodes(baseline)[x][0]]["country"] for x in (o, t, w))
+                ],
+                2,
+            ),
+            "avoid_kinds": rng.choice([[], ["ferry"]]),
+            "avoid_links": rng.sample(refs, 3),
+        }
+        via = rng.choice([[], [w]])
+        optimize = rng.choice(["time", "distance"])
+        weight, scale = ("travel_time", 3600.0) if optimize == "time" else ("length", 1000.0)
+        expected = _nx_cost(
+            baseline, o, t, weight, via, kw["mode"], kw["avoid_countries"], kw["avoid_kinds"], kw["avoid_links"]
+        )
+        if not np.isfinite(expected):
+            with pytest.raises(routing.NoRouteError):
+                routing.route(baseline, o, t, optimize=optimize, via=via, explain=False, **kw)
+            continue
+        r = routing.route(baseline, o, t, optimize=optimize, via=via, **kw)[0]
+        got = r.time_h if optimize == "time" else r.length_km
+        assert got == pytest.approx(expected / scale, rel=1e-9), (o, t, via, kw)
+        assert not set(kw["avoid_countries"]) & set(r.countries)
+        assert not set(r.links()) & set(kw["avoid_links"])
+        checked += 1
+    assert checked >= 8, "too few feasible constrained pairs"

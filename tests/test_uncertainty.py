@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pytest
 
-from silkroute import catalog, network, scenario
+from silkroute import catalog, corridors, network, routing, scenario
+from silkroute._engine import EdgeStage
 from silkroute.corridors import Corridor, Corridors
-from silkroute.timing import TimeModel, expected
+from silkroute.timing import TimeModel, edge_parameters, expected
 from silkroute.uncertainty import sample_triples, simulate_on
 
 CORRIDORS = {
@@ -106,3 +108,64 @@ def test_differences_are_consistent(mini) -> None:
     out = res.to_dict()
     assert set(out) >= {"origin", "destination", "scenario", "draws", "seed", "corridors", "differences"}
     assert set(out["corridors"][0]) >= {"corridor", "p10_days", "p50_days", "p90_days", "mean_days"}
+
+
+def _hours_of_draw(net, model, values: dict, d: int) -> np.ndarray:
+    """Every edge's hours in draw ``d``, edge by edge from the documented time model (not the sparse matrix)."""
+    rest = values[("rest", "road")][d]
+    out = np.empty(len(net.edge_keys))
+    for i, key in enumerate(net.edge_keys):
+        data = net.view.edges[key]
+        terms = edge_parameters(data, model)
+        running = sum(coef * values[k][d] for comp, k, _t, coef in terms if comp == "running")
+        other = sum(coef * values[k][d] for comp, k, _t, coef in terms if comp != "running")
+        out[i] = running + other + (running * rest if data.get("mode") == "road" else 0.0)
+    return out
+
+
+def _staged_networkx(net, allowed: np.ndarray, stages, w: np.ndarray) -> float:
+    """Least cost of a walk through the stages with networkx Dijkstra, leg by leg from a virtual source."""
+    D = nx.DiGraph()
+    for e in np.flatnonzero(allowed):
+        a, b = int(net.u[e]), int(net.v[e])
+        if not D.has_edge(a, b) or D[a][b]["w"] > w[e]:
+            D.add_edge(a, b, w=float(w[e]))
+    best = {int(n): 0.0 for n in stages[0]}
+    for st in stages[1:]:
+        D.add_node("start")
+        for n, c in best.items():
+            D.add_edge("start", n, w=c)
+        dist = nx.single_source_dijkstra_path_length(D, "start", weight="w")
+        D.remove_node("start")
+        if isinstance(st, EdgeStage):
+            new: dict[int, float] = {}
+            for e in st.edges[allowed[st.edges]].tolist():
+                a, b = int(net.u[e]), int(net.v[e])
+                if a in dist:
+                    new[b] = min(new.get(b, np.inf), dist[a] + float(w[e]))
+            best = new
+        else:
+            best = {int(n): dist[int(n)] for n in st if int(n) in dist}
+    return min(best.values(), default=np.inf)
+
+
+@pytest.mark.parametrize(("origin", "destination", "draws"), [("Xi'an", "Duisburg", 200), ("Urumqi", "Istanbul", 100)])
+def test_every_draw_is_routed_exactly(cku_open, origin: str, destination: str, draws: int) -> None:
+    """Each draw's days equal an independent exact re-routing of that draw (networkx Dijkstra per draw)."""
+    net = routing.compile(cku_open)
+    model = cku_open.graph["time_model"]
+    defs = corridors.load()
+    res = simulate_on(net, origin, destination, draws=draws, seed=4, corridors=defs)
+    feasible = [c for c in res.corridors if c.feasible]
+    assert len(feasible) >= 3
+    plans = {c.corridor: corridors.corridor_plan(net, defs[c.corridor], origin, destination) for c in feasible}
+    for d in range(draws):
+        w = _hours_of_draw(net, model, res.parameters, d)
+        for c in feasible:
+            p = plans[c.corridor]
+            expected = _staged_networkx(net, net.mask(p.request), p.stages, w)
+            assert c.days[d] * 24.0 == pytest.approx(expected, rel=1e-11), (c.corridor, d)
+    for c in feasible:  # the candidates are the draws' best routes, most frequent first
+        assert sum(c.shares) == pytest.approx(1.0) and c.shares == sorted(c.shares, reverse=True)
+        assert len({r.signature() for r in c.candidates}) >= 1
+        assert c.expected_days is not None and c.quantiles()["p10_days"] <= c.expected_days * 1.5

@@ -13,7 +13,7 @@ stage exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +24,9 @@ from scipy.sparse.csgraph import dijkstra
 
 from silkroute import schema
 from silkroute._validate import validate_network
-from silkroute.places import PlaceIndex
+from silkroute.places import Place, PlaceIndex
 
-__all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search"]
+__all__ = ["WEIGHTS", "Compiled", "EdgeStage", "GraphView", "Request", "Search", "TableView", "group_costs"]
 
 #: What a route minimises → the edge attribute that is its weight (``cost`` and ``generalized``:
 #: USD per FEU, on networks with costs, see :mod:`silkroute.costs`).
@@ -40,6 +40,8 @@ WEIGHTS = {
 REQUIRED_WEIGHTS = ("time", "distance")
 #: Modes a request can ask for.
 MODES = ("rail", "road", "any")
+#: Searches (CSR matrices of a request) a compiled network keeps.
+_SEARCHES_KEPT = 8
 
 
 class GraphView:
@@ -60,6 +62,46 @@ class GraphView:
             (u, v, k): dict(d) for u, v, k, d in G.edges(keys=True, data=True)
         }
         self.graph: dict[str, Any] = dict(G.graph)
+
+
+class _Rows(Mapping[Any, dict[str, Any]]):
+    """Attribute dicts by node id or edge key, read from the tables row by row on first use."""
+
+    def __init__(self, keys: Sequence[Any], row: Any) -> None:
+        self._keys, self._row = keys, row
+        self._index: dict[Any, int] | None = None
+
+    def __getitem__(self, key: Any) -> dict[str, Any]:
+        if self._index is None:
+            self._index = dict(zip(self._keys, range(len(self._keys)), strict=True))
+        return dict(self._row(self._index[key]))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class TableView:
+    """A read-only view of a network's attributes read from its tables: ``nodes[n]``, ``edges[u, v, k]``, ``graph``.
+
+    The tables are not changed by anyone, so the view is a snapshot like :class:`GraphView`.
+
+    Parameters
+    ----------
+    applied
+        A :class:`silkroute.scenario.AppliedTables`.
+    node_ids
+        Node id of each node row.
+    edge_keys
+        ``(u, v, key)`` of each edge row.
+    """
+
+    def __init__(self, applied: Any, node_ids: Sequence[Any], edge_keys: Sequence[tuple[Any, Any, Any]]) -> None:
+        self.nodes = _Rows(node_ids, applied.node)
+        self.edges = _Rows(edge_keys, applied.edge)
+        self.graph: dict[str, Any] = dict(applied.graph)
 
 
 @dataclass(frozen=True)
@@ -96,6 +138,37 @@ class EdgeStage:
         return len(self.edges)
 
 
+def group_costs(matrix: sp.csr_array, sources: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> np.ndarray:
+    """Return the least cost from each group of source nodes to each group of target nodes.
+
+    One multi-source Dijkstra per source node (``scipy.sparse.csgraph.dijkstra``
+    with ``indices=``, one batch), then the minimum over each group's nodes: a
+    place is as near as the nearest of its nodes (one per gauge layer or mode).
+
+    Parameters
+    ----------
+    matrix
+        The CSR matrix of a :class:`Search` (or any square CSR matrix of edge weights).
+    sources
+        One array of node indices per row of the result (a place's nodes); none empty.
+    targets
+        One array of node indices per column of the result; none empty.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(sources), len(targets))``; ``inf`` where no path exists.
+    """
+    if not len(sources) or not len(targets):
+        return np.full((len(sources), len(targets)), np.inf)
+    src = np.concatenate([np.asarray(g, dtype=np.int64) for g in sources])
+    tgt = np.concatenate([np.asarray(g, dtype=np.int64) for g in targets])
+    row_starts = np.cumsum([0, *(len(g) for g in sources[:-1])])
+    col_starts = np.cumsum([0, *(len(g) for g in targets[:-1])])
+    dist = np.asarray(dijkstra(matrix, directed=True, indices=src))[:, tgt]
+    return np.asarray(np.minimum.reduceat(np.minimum.reduceat(dist, row_starts, axis=0), col_starts, axis=1))
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A network as arrays: nodes ``0..n-1``, edges ``0..m-1`` with their endpoints, weights and masks.
@@ -104,8 +177,8 @@ class Compiled:
     are taken when it is compiled; compile again after changing the graph.
     """
 
-    G: nx.MultiDiGraph = field(repr=False)
-    view: GraphView = field(repr=False)
+    source: Any = field(repr=False)  # the networkx graph, or the tables it is built from on demand
+    view: GraphView | TableView = field(repr=False)
     node_ids: list[Any] = field(repr=False)
     edge_keys: list[tuple[Any, Any, Any]] = field(repr=False)
     u: np.ndarray = field(repr=False)
@@ -121,10 +194,110 @@ class Compiled:
     places: PlaceIndex = field(repr=False)
     place_nodes: dict[str, np.ndarray] = field(repr=False)
 
+    _built: dict[str, nx.MultiDiGraph] = field(default_factory=dict, repr=False)
+    _searches: dict[Request, Search] = field(default_factory=dict, repr=False)
+
     @property
     def n(self) -> int:
         """Number of nodes."""
         return len(self.node_ids)
+
+    @property
+    def G(self) -> nx.MultiDiGraph:  # noqa: N802 - the networkx convention (osmnx, geopandas docs)
+        """The networkx graph (built on first use when the network was compiled from tables)."""
+        if isinstance(self.source, nx.MultiDiGraph):
+            return self.source
+        if "G" not in self._built:
+            self._built["G"] = self.source.to_graph()
+        return self._built["G"]
+
+    @classmethod
+    def from_tables(cls, applied: Any) -> Compiled:
+        """Compile a network file's tables under a scenario, without building a graph.
+
+        Parameters
+        ----------
+        applied
+            A :class:`silkroute.scenario.AppliedTables`.
+
+        Returns
+        -------
+        Compiled
+            The same arrays :meth:`from_graph` gives for ``applied.to_graph()``; the
+            graph itself is only built if something asks for :attr:`G`.
+
+        Raises
+        ------
+        silkroute.NetworkError
+            If a node lacks a valid position or an edge a valid length or travel time.
+        """
+        from silkroute._errors import NetworkError
+
+        t = applied.tables
+        source = t.source
+        x = np.asarray(t.column("nodes", "x"), dtype=float)
+        y = np.asarray(t.column("nodes", "y"), dtype=float)
+        if not len(x) or not (np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 90)).all():
+            msg = f"{source}: a node has no valid lon/lat; every node needs x and y in degrees"
+            raise NetworkError(msg)
+        for name, w in ((schema.LENGTH, applied.length), (schema.TRAVEL_TIME, applied.travel_time)):
+            if not (np.isfinite(w) & (w >= 0)).all():
+                msg = (
+                    f"{source}: an edge has no valid '{name}' (finite, >= 0); rebuild the network with silkroute build"
+                )
+                raise NetworkError(msg)
+        node_ids = t.column("nodes", "node")
+        ends = [t.column("edges", c) for c in ("u", "v", "key")]
+        kind = np.asarray(t.column("edges", "kind"), dtype=object)
+        mode = np.asarray(t.column("edges", "mode"), dtype=object)
+        carries = np.asarray(t.column("edges", "carries"), dtype=object)
+        is_ferry, is_transfer = kind == schema.FERRY, kind == schema.TRANSFER
+        mode_ok = {m: np.where(is_ferry, carries == m, (mode == m) & ~is_transfer) for m in schema.LINE_MODES} | {
+            "any": np.ones(len(kind), dtype=bool)
+        }
+        group = applied.group
+        order = np.argsort(group, kind="stable")
+        bounds = np.searchsorted(group[order], np.arange(len(applied.reps) + 1))
+        ref_lists: dict[str, list[np.ndarray]] = {}
+        for g, rep in enumerate(applied.reps):
+            for ref in schema.edge_refs(rep):
+                ref_lists.setdefault(ref, []).append(order[bounds[g] : bounds[g + 1]])
+        node_place = np.asarray(t.column("nodes", "place"), dtype=object)
+        place_rows = np.flatnonzero(node_place != None)  # noqa: E711 - elementwise
+        places = PlaceIndex(
+            Place(
+                str(node_place[i]),
+                str(t.column("nodes", "name")[i] or node_place[i]),
+                tuple(a for a in str(t.column("nodes", "aliases")[i] or "").split(";") if a),
+                t.column("nodes", "country")[i],
+                t.column("nodes", "kind")[i],
+                float(x[i]),
+                float(y[i]),
+            )
+            for i in place_rows.tolist()
+        )
+        place_lists: dict[str, list[int]] = {}
+        for i in place_rows.tolist():
+            place_lists.setdefault(str(node_place[i]), []).append(i)
+        return cls(
+            source=applied,
+            view=TableView(applied, node_ids, list(zip(*ends, strict=True))),
+            node_ids=node_ids,
+            edge_keys=list(zip(*ends, strict=True)),
+            u=applied.u,
+            v=applied.v,
+            weights={"time": applied.travel_time, "distance": applied.length}
+            | ({"cost": applied.cost, "generalized": applied.generalized} if applied.cost is not None else {}),
+            usable=applied.usable,
+            kind=kind,
+            mode_ok=mode_ok,
+            edge_country=np.asarray(t.column("edges", "country"), dtype=object),
+            node_country=np.asarray(t.column("nodes", "country"), dtype=object),
+            node_place=node_place,
+            ref_edges={r: np.sort(np.concatenate(ix)).astype(np.int64) for r, ix in ref_lists.items()},
+            places=places,
+            place_nodes={p: np.array(ix, dtype=np.int64) for p, ix in place_lists.items()},
+        )
 
     @classmethod
     def from_graph(cls, G: nx.MultiDiGraph, *, optimize: Sequence[str] | None = None) -> Compiled:
@@ -179,7 +352,7 @@ class Compiled:
             if p:
                 place_lists.setdefault(str(p), []).append(i)
         return cls(
-            G=G,
+            source=G,
             view=GraphView(G),
             node_ids=node_ids,
             edge_keys=[(a, b, k) for a, b, k, _d in edges],
@@ -244,9 +417,21 @@ class Compiled:
         Returns
         -------
         Search
-            The matrix and its entry → edge map.
+            The matrix and its entry → edge map. The compiled network is a
+            snapshot, so the last few searches of its own weights are kept and
+            a repeated request costs nothing.
         """
-        w = self.weights[req.optimize] if weight is None else weight
+        if weight is None:
+            cached = self._searches.get(req)
+            if cached is None:
+                cached = self._search(req, self.weights[req.optimize])
+                if len(self._searches) >= _SEARCHES_KEPT:
+                    self._searches.pop(next(iter(self._searches)))
+                self._searches[req] = cached
+            return cached
+        return self._search(req, weight)
+
+    def _search(self, req: Request, w: np.ndarray) -> Search:
         allowed = self.mask(req)
         edges = np.flatnonzero(allowed)
         n = self.n

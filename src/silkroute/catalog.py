@@ -879,6 +879,7 @@ def _check_lines(path: Path, lines: pd.DataFrame, places: pd.DataFrame, speeds: 
     _check_unique(path, lines, "id")
     _check_refs(path, lines, "stops", places)
     countries, geoms = [], []
+    country_of, lon, lat = (places[c].to_dict() for c in ("country", "lon", "lat"))
     for i, row in enumerate(lines.itertuples(index=False), start=2):
         if len(row.stops) < 2:
             raise _fail(path, i, "stops", "a line needs at least two stops")
@@ -898,15 +899,15 @@ def _check_lines(path: Path, lines: pd.DataFrame, places: pd.DataFrame, speeds: 
                 "speed_class",
                 f"{row.speed_class} is a {speeds.at[row.speed_class, 'mode']} class, this line is {row.mode}",
             )
-        stop_countries = places.loc[list(row.stops), "country"]
+        stop_countries = [country_of[s] for s in row.stops]
         if len(set(stop_countries)) > 1:
-            pairs = ", ".join(f"{s} ({c})" for s, c in stop_countries.items())
+            pairs = ", ".join(f"{s} ({c})" for s, c in zip(row.stops, stop_countries, strict=True))
             msg = (
                 f"stops lie in more than one country ({pairs}); end the line at the border and add a crossings.csv row"
             )
             raise _fail(path, i, "stops", msg)
-        countries.append(stop_countries.iloc[0])
-        geoms.append(LineString(places.loc[list(row.stops), ["lon", "lat"]].to_numpy()))
+        countries.append(stop_countries[0])
+        geoms.append(LineString([(lon[s], lat[s]) for s in row.stops]))
     gauges = pd.Series([None if _missing(g) else int(g) for g in lines["gauge"]], index=lines.index, dtype=object)
     out = gpd.GeoDataFrame(lines.assign(country=countries, gauge=gauges), geometry=geoms, crs="EPSG:4326")
     return out.set_index("id", drop=False)

@@ -34,6 +34,7 @@ __all__ = [
     "compare",
     "compare_networks",
     "compare_on",
+    "corridor_plan",
     "corridor_routes",
     "load",
 ]
@@ -489,6 +490,13 @@ def corridor_routes(
         The corridor does not serve the destination or has no route in this network.
     """
     net = routing.compile(G)
+    return routing.route(
+        net, **_route_args(net, c, origin, destination, optimize), avoid_links=avoid_links, k=k, explain=explain
+    )
+
+
+def _route_args(net: Compiled, c: Corridor, origin: str, destination: str, optimize: str = "time") -> dict[str, Any]:
+    """The routing options that a corridor stands for between two places (raises NoRouteError if it does not serve them)."""
     o, t = routing.resolve_pair(net, origin, destination)
     missing = [p for group in c.via for p in group if p not in net.places]
     if any(all(p in missing for p in group) for group in c.via):
@@ -502,20 +510,46 @@ def corridor_routes(
         raise NoRouteError(msg)
     countries = net.places.countries()
     via = [[p for p in group if p in net.places] for group in c.via]
-    return routing.route(
-        net,
-        o,
-        t,
-        optimize=optimize,
-        via=via[::-1] if eastbound else via,
-        avoid_countries=[x for x in c.transit_avoid(str(country_o), str(country_t)) if x in countries],
-        avoid_places=[p for p in c.avoid_places if p in net.places],
-        avoid_kinds=(schema.FERRY,) if c.no_ferries else (),
-        avoid_links=avoid_links,
-        mode=c.mode,
-        k=k,
-        explain=explain,
-    )
+    return {
+        "orig": o,
+        "dest": t,
+        "optimize": optimize,
+        "via": via[::-1] if eastbound else via,
+        "avoid_countries": [x for x in c.transit_avoid(str(country_o), str(country_t)) if x in countries],
+        "avoid_places": [p for p in c.avoid_places if p in net.places],
+        "avoid_kinds": (schema.FERRY,) if c.no_ferries else (),
+        "mode": c.mode,
+    }
+
+
+def corridor_plan(
+    G: nx.MultiDiGraph | Compiled, c: Corridor, origin: str, destination: str, *, avoid_links: Sequence[str] = ()
+) -> routing.Plan:
+    """Return the masks and stages of one corridor between two places (what :func:`corridor_routes` searches).
+
+    Parameters
+    ----------
+    G
+        A network with travel times, or its compiled form.
+    c
+        The corridor.
+    origin, destination
+        Place names, aliases or ids.
+    avoid_links
+        Links never used (``crossing:ID`` …).
+
+    Returns
+    -------
+    silkroute.routing.Plan
+        The request and the stages, for searches with other weights (Monte Carlo draws).
+
+    Raises
+    ------
+    NoRouteError
+        The corridor does not serve the pair, or an end lies in a country it avoids.
+    """
+    net = routing.compile(G)
+    return routing.plan(net, **_route_args(net, c, origin, destination), avoid_links=avoid_links)
 
 
 def compare_on(
@@ -546,7 +580,7 @@ def compare_on(
     """
     corridors = corridors or load()
     net = routing.compile(G)
-    name = str(net.G.graph.get("scenario", ""))
+    name = str(net.view.graph.get("scenario", ""))
     o, t = routing.resolve_pair(net, origin, destination)
     reference = corridors.reference_for(net.places[o].country, net.places[t].country)
     results = []

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from silkroute import catalog as _catalog
 from silkroute import schema
@@ -52,9 +53,12 @@ __all__ = [
     "CostModel",
     "Rate",
     "assign_costs",
+    "edge_costs",
     "edge_terms",
     "factors_used",
+    "graph_attributes",
     "leg_lengths",
+    "leg_lengths_of",
     "load_economics",
     "set_value_of_time",
     "through_rate_checks",
@@ -250,6 +254,10 @@ class CostModel:
         """The expected value of time, USD per FEU-hour."""
         return self.mean(self.value_of_time)
 
+    def expected_rates(self) -> dict[str, float]:
+        """Return every rate's expected USD (:meth:`mean` of its triple), by rate id."""
+        return {r.id: self.mean(r.triple) for r in self.rates}
+
     def mean(self, triple: Iterable[float]) -> float:
         """Return the expected value of a low/mode/high triple.
 
@@ -434,48 +442,115 @@ def leg_lengths(G: nx.MultiDiGraph, model: CostModel) -> dict[str, float]:
     dict
         Rate id → km, for the legs whose ends are connected.
     """
+    nodes = list(G.nodes)
+    row = {n: i for i, n in enumerate(nodes)}
+    data = [d for _u, _v, d in G.edges(data=True)]
+    return leg_lengths_of(
+        model,
+        {a: np.array([G.nodes[n].get(a) for n in nodes], dtype=object) for a in ("place", "mode", "layer")},
+        u=np.array([row[e] for e, _v in G.edges()], dtype=np.int64),
+        v=np.array([row[e] for _u, e in G.edges()], dtype=np.int64),
+        kind=np.array([d.get("kind") for d in data], dtype=object),
+        status=np.array([d.get("status") for d in data], dtype=object),
+        length=np.array([float(d.get(schema.LENGTH, 0.0)) for d in data]),
+    )
+
+
+def leg_lengths_of(
+    model: CostModel,
+    nodes: Mapping[str, np.ndarray],
+    *,
+    u: np.ndarray,
+    v: np.ndarray,
+    kind: np.ndarray,
+    status: np.ndarray,
+    length: np.ndarray,
+) -> dict[str, float]:
+    """:func:`leg_lengths` on arrays: node columns ``place``, ``mode``, ``layer``; edges by node row.
+
+    Parameters
+    ----------
+    model
+        The cost model.
+    nodes
+        ``place``, ``mode`` and ``layer`` of every node (one row each).
+    u, v
+        The rows of each edge's ends.
+    kind, status, length
+        Each edge's kind, status and length (m).
+
+    Returns
+    -------
+    dict
+        Rate id → km, for the legs whose ends are connected.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    n = len(nodes["place"])
+    rail = nodes["mode"] == "rail"
+    layer = nodes["layer"]
+    track = np.isin(kind, [*schema.TRACK_KINDS, schema.CROSSING]) & (status == "operational")
+    track &= rail[u] & rail[v] & (layer[u] == layer[v])
     out: dict[str, float] = {}
-    places: dict[str, list[Any]] = {}
-    for n, p in G.nodes(data="place"):
-        if p:
-            places.setdefault(str(p), []).append(n)
     done: dict[tuple[str, str, str | None], float | None] = {}
     for r in model.rates:
         if r.leg is None:
             continue
-        layer = schema.layer_name("rail", r.gauge) if r.gauge is not None else None
-        key = (r.leg[0], r.leg[1], layer)
+        name = schema.layer_name("rail", r.gauge) if r.gauge is not None else None
+        key = (r.leg[0], r.leg[1], name)
         if key not in done:
-            done[key] = _leg_km(G, places, r.leg, layer)
-        km = done[key]
-        if km is not None:
-            out[r.id] = km
+            ok = track & (layer[u] == name) if name is not None else track
+            in_layer = rail & (layer == name) if name is not None else rail
+            sources = np.flatnonzero(in_layer & (nodes["place"] == r.leg[0]))
+            targets = np.flatnonzero(in_layer & (nodes["place"] == r.leg[1]))
+            km = None
+            if len(sources) and len(targets):
+                graph = _min_duplicates(length[ok], u[ok], v[ok], n)
+                dist = dijkstra(graph, indices=sources, min_only=True)[targets]
+                km = float(dist.min()) / 1000.0 if np.isfinite(dist).any() else None
+            done[key] = km
+        if done[key] is not None:
+            out[r.id] = float(done[key])  # type: ignore[arg-type]
     return out
 
 
-def _leg_km(
-    G: nx.MultiDiGraph, places: Mapping[str, list[Any]], leg: tuple[str, str], layer: str | None
-) -> float | None:
-    """Shortest km between two places over operational rail lines and crossings within one rail layer."""
+def _min_duplicates(w: np.ndarray, u: np.ndarray, v: np.ndarray, n: int) -> Any:
+    """A CSR matrix of the least weight of each (u, v) pair (a CSR constructor would sum parallel edges)."""
+    from scipy.sparse import csr_array
 
-    def in_layer(n: Any) -> bool:
-        d = G.nodes[n]
-        return d.get("mode") == "rail" and (layer is None or d.get("layer") == layer)
+    order = np.lexsort((w, v, u))
+    u, v, w = u[order], v[order], w[order]
+    first = np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])] if len(u) else np.zeros(0, dtype=bool)
+    return csr_array((w[first], (u[first], v[first])), shape=(n, n))
 
-    H = nx.DiGraph()
-    for a, b, d in G.edges(data=True):
-        track = d.get("kind") in (*schema.TRACK_KINDS, schema.CROSSING) and d.get("status") == "operational"
-        if track and in_layer(a) and in_layer(b) and G.nodes[a].get("layer") == G.nodes[b].get("layer"):
-            w = float(d.get(schema.LENGTH, 0.0))
-            if not H.has_edge(a, b) or w < H.edges[a, b]["w"]:
-                H.add_edge(a, b, w=w)
-    sources = [n for n in places.get(leg[0], []) if in_layer(n) and n in H]
-    targets = {n for n in places.get(leg[1], []) if in_layer(n)}
-    if not sources or not targets:
-        return None
-    dist = nx.multi_source_dijkstra_path_length(H, sources, weight="w")
-    found = [dist[t] for t in targets if t in dist]
-    return min(found) / 1000.0 if found else None
+
+def edge_costs(
+    u: Mapping[str, Any], v: Mapping[str, Any], d: Mapping[str, Any], model: CostModel, rates: Mapping[str, float]
+) -> dict[str, float]:
+    """Return one edge's expected USD per FEU: ``cost_<component>_usd`` and ``cost_usd``.
+
+    Parameters
+    ----------
+    u, v
+        The attributes of the edge's tail and head nodes.
+    d
+        The edge's attributes.
+    model
+        The cost model (with this network's leg lengths).
+    rates
+        Rate id → its expected USD (``model.mean`` of its triple).
+
+    Returns
+    -------
+    dict
+        Attribute → USD.
+    """
+    parts = dict.fromkeys(schema.COST_COMPONENTS, 0.0)
+    for component, rate_id, coef in edge_terms(u, v, d, model):
+        parts[component] += coef * rates[rate_id]
+    out = {schema.cost_attr(c): usd for c, usd in parts.items()}
+    out[schema.COST] = math.fsum(parts.values())
+    return out
 
 
 def assign_costs(G: nx.MultiDiGraph, model: CostModel | None) -> nx.MultiDiGraph:
@@ -500,20 +575,22 @@ def assign_costs(G: nx.MultiDiGraph, model: CostModel | None) -> nx.MultiDiGraph
     if model is None:
         return G
     model = replace(model, legs_km=leg_lengths(G, model))
-    rates = {r.id: model.mean(r.triple) for r in model.rates}
+    rates = model.expected_rates()
     vot = model.value_of_time_usd_per_h
     for u, v, d in G.edges(data=True):
-        parts = dict.fromkeys(schema.COST_COMPONENTS, 0.0)
-        for component, rate_id, coef in edge_terms(G.nodes[u], G.nodes[v], d, model):
-            parts[component] += coef * rates[rate_id]
-        for component, usd in parts.items():
-            d[schema.cost_attr(component)] = usd
-        d[schema.COST] = math.fsum(parts.values())
+        d.update(edge_costs(G.nodes[u], G.nodes[v], d, model, rates))
         d[schema.GENERALIZED_COST] = d[schema.COST] + vot * float(d.get(schema.TRAVEL_TIME, 0.0)) / 3600.0
-    G.graph["cost_model"] = model
-    G.graph["value_of_time_usd_per_feu_h"] = vot
-    G.graph["feu_per_teu_price"] = model.feu_per_teu_price[1]  # the rule: its mode
+    G.graph.update(graph_attributes(model))
     return G
+
+
+def graph_attributes(model: CostModel) -> dict[str, Any]:
+    """The graph attributes a costed network carries: the model, its value of time, the FEU/TEU price rule."""
+    return {
+        "cost_model": model,
+        "value_of_time_usd_per_feu_h": model.value_of_time_usd_per_h,
+        "feu_per_teu_price": model.feu_per_teu_price[1],  # the rule: its mode
+    }
 
 
 def set_value_of_time(G: nx.MultiDiGraph, usd_per_feu_h: float) -> nx.MultiDiGraph:

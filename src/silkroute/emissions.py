@@ -31,7 +31,7 @@ from silkroute import schema
 from silkroute.costs import load_economics
 from silkroute.timing import expected
 
-__all__ = ["EmissionModel", "Term", "assign_emissions", "edge_terms"]
+__all__ = ["EmissionModel", "Term", "assign_emissions", "edge_co2", "edge_terms"]
 
 Triple = tuple[float, float, float]
 #: One term of an edge's CO2e: (component, share key or None, "electric"/"diesel"/None, factor key, t·km).
@@ -82,6 +82,10 @@ class EmissionModel:
                 rows[key] = (str(r["id"]), str(r["basis"]), str(r["source"]))
         payload = float(load_economics(cat).get("container", {}).get("payload_t_per_feu", 20.0))
         return cls(factors, shares, payload, rows=rows)
+
+    def expected_values(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Return the expected value of every factor and of every electrified share, by key."""
+        return {k: self.mean(t) for k, t in self.factors.items()}, {k: self.mean(t) for k, t in self.shares.items()}
 
     def mean(self, triple: Triple) -> float:
         """Return the expected value of a triple under the model's distribution.
@@ -208,14 +212,41 @@ def assign_emissions(G: nx.MultiDiGraph, model: EmissionModel | None) -> nx.Mult
     """
     if model is None:
         return G
-    factors = {k: model.mean(t) for k, t in model.factors.items()}
-    shares = {k: model.mean(t) for k, t in model.shares.items()}
+    factors, shares = model.expected_values()
     for u, _v, d in G.edges(data=True):
-        parts = dict.fromkeys(schema.CO2_COMPONENTS, 0.0)
-        for component, share, part, factor, tkm in edge_terms(G.nodes[u], d, model):
-            parts[component] += tkm * _part(None if share is None else shares[share], part) * factors[factor] / 1000.0
-        for component, kg in parts.items():
-            d[schema.co2_attr(component)] = kg
-        d[schema.CO2] = math.fsum(parts.values())
+        d.update(edge_co2(G.nodes[u], d, model, factors, shares))
     G.graph["emission_model"] = model
     return G
+
+
+def edge_co2(
+    u: Mapping[str, Any],
+    d: Mapping[str, Any],
+    model: EmissionModel,
+    factors: Mapping[str, float],
+    shares: Mapping[str, float],
+) -> dict[str, float]:
+    """Return one edge's expected kg CO₂e per FEU: ``co2_<component>_kg`` and ``co2_kg``.
+
+    Parameters
+    ----------
+    u
+        The attributes of the edge's tail node.
+    d
+        The edge's attributes.
+    model
+        The emission model.
+    factors, shares
+        Factor and share key → expected value (:meth:`EmissionModel.expected_values`).
+
+    Returns
+    -------
+    dict
+        Attribute → kg.
+    """
+    parts = dict.fromkeys(schema.CO2_COMPONENTS, 0.0)
+    for component, share, part, factor, tkm in edge_terms(u, d, model):
+        parts[component] += tkm * _part(None if share is None else shares[share], part) * factors[factor] / 1000.0
+    out = {schema.co2_attr(c): kg for c, kg in parts.items()}
+    out[schema.CO2] = math.fsum(parts.values())
+    return out

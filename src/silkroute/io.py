@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import numpy as np
 
 from silkroute import schema
 from silkroute._errors import InputError, NetworkError
@@ -44,10 +45,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "LAYERS",
+    "NetworkTables",
     "atomic_path",
     "export_layers",
     "load_network",
+    "network_cache",
     "network_frame",
+    "read_network_tables",
     "save_network",
     "write_geojson",
 ]
@@ -155,8 +159,49 @@ def _graph_attributes(G: nx.MultiDiGraph) -> dict[str, Any]:
     return out
 
 
+def _network_tables(
+    G: nx.MultiDiGraph,
+) -> tuple[dict[str, list[Any]], list[Any], dict[str, list[Any]], list[Any], dict[str, Any]]:
+    """Encode a network as node and edge columns, their geometries and the schema metadata."""
+    import shapely
+
+    node_ids = list(G.nodes)
+    node_records = [G.nodes[n] for n in node_ids]
+    node_cols, node_schema = _attribute_table(node_records, ("node",))
+    id_kind = _type_of([_python(n) for n in node_ids])
+    key_kind = _type_of([_python(k) for _, _, k in G.edges(keys=True)])
+    node_geoms = list(shapely.points([[d["x"], d["y"]] for d in node_records])) if node_ids else []
+    keys = {n: d.get("key") for n, d in zip(node_ids, node_records, strict=True)}
+    edge_list = list(G.edges(keys=True, data=True))
+    edge_records = [d for *_, d in edge_list]
+    edge_cols, edge_schema = _attribute_table(edge_records, ("u", "v", "key", "u_key", "v_key"))
+    geoms = [
+        d.get("geometry")
+        or shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
+        for u, v, _, d in edge_list
+    ]
+    nodes = {"node": [_encode(_python(n), id_kind) for n in node_ids], **node_cols}
+    edges = {
+        "u": [_encode(_python(u), id_kind) for u, *_ in edge_list],
+        "v": [_encode(_python(v), id_kind) for _, v, *_ in edge_list],
+        "key": [_encode(_python(k), key_kind) for _, _, k, _ in edge_list],
+        "u_key": [keys[u] for u, *_ in edge_list],
+        "v_key": [keys[v] for _, v, *_ in edge_list],
+        **edge_cols,
+    }
+    meta = {
+        "format": _NETWORK_FORMAT,
+        "graph": _graph_attributes(G),
+        "node_schema": node_schema,
+        "edge_schema": edge_schema,
+        "node_id": id_kind,
+        "edge_key": key_kind,
+    }
+    return nodes, node_geoms, edges, geoms, meta
+
+
 def save_network(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
-    """Write a network to a GeoPackage with ``nodes`` and ``edges`` layers.
+    """Write a network to a GeoPackage with ``nodes`` and ``edges`` layers (and its fast-loading cache).
 
     Parameters
     ----------
@@ -183,52 +228,22 @@ def save_network(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     ``name``, ...) are kept in the layers' metadata, so :func:`load_network`
     returns an equal graph.  Values that are not bool, int, float or str are
     stored as JSON text.
+
+    The GeoPackage is the interchange format. Beside it, ``PATH.parquet/``
+    holds the same tables as Parquet (:func:`network_cache`), stamped with the
+    GeoPackage's size and modification time: :func:`load_network` reads it
+    instead while the stamp matches, and rewrites it when it does not.
     """
     import geopandas as gpd
-    import shapely
 
     path = Path(path)
-    node_ids = list(G.nodes)
-    node_records = [dict(G.nodes[n]) for n in node_ids]
-    node_cols, node_schema = _attribute_table(node_records, ("node",))
-    id_kind = _type_of([_python(n) for n in node_ids])
-    key_kind = _type_of([_python(k) for _, _, k in G.edges(keys=True)])
-    nodes = gpd.GeoDataFrame(
-        {"node": [_encode(_python(n), id_kind) for n in node_ids], **node_cols},
-        geometry=shapely.points([[d["x"], d["y"]] for d in node_records]) if node_ids else [],
-        crs="EPSG:4326",
-    )
-    keys = {n: d.get("key") for n, d in zip(node_ids, node_records, strict=True)}
-    edge_list = list(G.edges(keys=True, data=True))
-    edge_records = [d for *_, d in edge_list]
-    edge_cols, edge_schema = _attribute_table(edge_records, ("u", "v", "key", "u_key", "v_key"))
-    geoms = [
-        d.get("geometry")
-        or shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
-        for u, v, _, d in edge_list
-    ]
-    edges = gpd.GeoDataFrame(
-        {
-            "u": [_encode(_python(u), id_kind) for u, *_ in edge_list],
-            "v": [_encode(_python(v), id_kind) for _, v, *_ in edge_list],
-            "key": [_encode(_python(k), key_kind) for _, _, k, _ in edge_list],
-            "u_key": [keys[u] for u, *_ in edge_list],
-            "v_key": [keys[v] for _, v, *_ in edge_list],
-            **edge_cols,
-        },
-        geometry=geoms,
-        crs="EPSG:4326",
-    )
-    meta = {
-        "format": _NETWORK_FORMAT,
-        "graph": _graph_attributes(G),
-        "node_schema": node_schema,
-        "edge_schema": edge_schema,
-        "node_id": id_kind,
-        "edge_key": key_kind,
+    nodes, node_geoms, edges, geoms, meta = _network_tables(G)
+    frames = {
+        "nodes": gpd.GeoDataFrame(nodes, geometry=node_geoms, crs="EPSG:4326"),
+        "edges": gpd.GeoDataFrame(edges, geometry=geoms, crs="EPSG:4326"),
     }
     with atomic_path(path) as tmp:
-        for name, frame in (("nodes", nodes), ("edges", edges)):
+        for name, frame in frames.items():
             frame.to_file(
                 tmp,
                 layer=name,
@@ -236,12 +251,317 @@ def save_network(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
                 engine="pyogrio",
                 layer_metadata={_META_KEY: json.dumps(meta, ensure_ascii=False)},
             )
-    log.info("saved %d nodes, %d edges to %s", len(nodes), len(edges), path)
+    log.info("saved %d nodes, %d edges to %s", len(nodes["node"]), len(edges["u"]), path)
+    _write_cache(path, (nodes, node_geoms, edges, geoms, meta))
     return path
+
+
+# --------------------------------------------------------------------------- the Parquet cache beside a GeoPackage
+
+#: Version of the cache layout; a cache of another version is rewritten.
+_CACHE_FORMAT = 1
+_ARROW_TYPES = {"bool": "bool_", "int": "int64", "float": "float64", "str": "string", "json": "string"}
+
+
+def network_cache(path: str | os.PathLike[str]) -> Path:
+    """Return the directory of the Parquet cache of a network GeoPackage (``NET.gpkg.parquet``).
+
+    Parameters
+    ----------
+    path
+        The GeoPackage.
+
+    Returns
+    -------
+    pathlib.Path
+        ``nodes.parquet``, ``edges.parquet`` (geometry as WKB) and ``meta.json`` live here.
+    """
+    path = Path(path)
+    return path.with_name(path.name + ".parquet")
+
+
+def _stamp(path: Path) -> dict[str, int]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _arrow_table(columns: Mapping[str, list[Any]], kinds: Mapping[str, str], geoms: list[Any]) -> Any:
+    import pyarrow as pa
+    import shapely
+
+    arrays = {
+        name: pa.array(values, type=getattr(pa, _ARROW_TYPES[kinds.get(name, "str")])())
+        for name, values in columns.items()
+    }
+    arrays["geometry"] = pa.array(
+        list(shapely.to_wkb(np.asarray(geoms, dtype=object))) if geoms else [], type=pa.binary()
+    )
+    return pa.table(arrays)
+
+
+def _write_cache(path: Path, tables: tuple[Any, ...]) -> None:
+    """Write the Parquet cache of ``path``; a failure (read-only directory) only costs speed next time."""
+    import pyarrow.parquet as pq
+
+    nodes, node_geoms, edges, geoms, meta = tables
+    node_kinds = {"node": meta["node_id"], **meta["node_schema"]}
+    edge_kinds = {"u": meta["node_id"], "v": meta["node_id"], "key": meta["edge_key"], **meta["edge_schema"]}
+    try:
+        with atomic_dir(network_cache(path)) as tmp:
+            for name, cols, kinds, g in (("nodes", nodes, node_kinds, node_geoms), ("edges", edges, edge_kinds, geoms)):
+                (tmp / f"{name}.parquet").unlink(missing_ok=True)
+                pq.write_table(_arrow_table(cols, kinds, g), tmp / f"{name}.parquet", compression="lz4")
+            stamp = {"cache_format": _CACHE_FORMAT, "gpkg": _stamp(path), "meta": meta}
+            (tmp / "meta.json").unlink(missing_ok=True)
+            (tmp / "meta.json").write_text(json.dumps(stamp, ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:
+        log.warning(
+            "could not write the network cache %s (%s); loading %s stays slower", network_cache(path), exc, path
+        )
+
+
+class NetworkTables:
+    """A network file's node and edge tables (its Parquet cache), for reading without building a graph.
+
+    Column values come back as Python lists (``None`` where an attribute is
+    absent); :meth:`edge` and :meth:`node` decode one row into the attribute
+    dict :func:`load_network` would give it, and :meth:`to_graph` builds the
+    whole graph.
+
+    Parameters
+    ----------
+    nodes, edges
+        The ``pyarrow`` tables of the cache.
+    meta
+        The network schema (types of the columns, graph attributes).
+    source
+        The GeoPackage, for messages.
+    """
+
+    def __init__(self, nodes: Any, edges: Any, meta: dict[str, Any], source: str) -> None:
+        self.nodes_table, self.edges_table, self.meta, self.source = nodes, edges, meta, source
+        self.graph: dict[str, Any] = dict(meta["graph"])
+        self._columns: dict[tuple[str, str], list[Any]] = {}
+        self._kinds = {
+            "nodes": {"node": meta["node_id"], **meta["node_schema"]},
+            "edges": {"u": meta["node_id"], "v": meta["node_id"], "key": meta["edge_key"], **meta["edge_schema"]},
+        }
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.nodes_table.num_rows)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return int(self.edges_table.num_rows)
+
+    def has(self, table: str, name: str) -> bool:
+        """Tell whether a table has an attribute column.
+
+        Parameters
+        ----------
+        table
+            ``"nodes"`` or ``"edges"``.
+        name
+            The attribute.
+
+        Returns
+        -------
+        bool
+            ``True`` if the column exists.
+        """
+        t = self.nodes_table if table == "nodes" else self.edges_table
+        return name in t.column_names
+
+    def column(self, table: str, name: str) -> list[Any]:
+        """Return one column as Python values (``None`` where absent), decoded and cached.
+
+        Parameters
+        ----------
+        table
+            ``"nodes"`` or ``"edges"``.
+        name
+            A column (``node``, ``u``, ``v``, ``key`` or an attribute).
+
+        Returns
+        -------
+        list
+            One value per row; all ``None`` for a column the table lacks.
+        """
+        key = (table, name)
+        if key not in self._columns:
+            t = self.nodes_table if table == "nodes" else self.edges_table
+            if name not in t.column_names:
+                self._columns[key] = [None] * t.num_rows
+            else:
+                values = t.column(name).to_pylist()
+                kind = self._kinds[table].get(name, "str")
+                self._columns[key] = (
+                    [None if v is None else json.loads(v) for v in values] if kind == "json" else values
+                )
+        return self._columns[key]
+
+    def _row(self, table: str, i: int) -> dict[str, Any]:
+        t = self.nodes_table if table == "nodes" else self.edges_table
+        schema = self.meta["node_schema" if table == "nodes" else "edge_schema"]
+        row = t.slice(i, 1).to_pylist()[0]
+        attrs = {
+            n: (json.loads(row[n]) if kind == "json" else row[n])
+            for n, kind in schema.items()
+            if row.get(n) is not None
+        }
+        if row.get(_NONE_COL):
+            attrs.update(dict.fromkeys(str(row[_NONE_COL]).split(";")))
+        if table == "edges" and row.get("geometry") is not None:
+            import shapely
+
+            attrs["geometry"] = shapely.from_wkb(row["geometry"])
+        return attrs
+
+    def node(self, i: int) -> dict[str, Any]:
+        """Return the attributes of the node in row ``i``.
+
+        Parameters
+        ----------
+        i
+            Row number.
+
+        Returns
+        -------
+        dict
+            As in the graph of :func:`load_network`.
+        """
+        return self._row("nodes", i)
+
+    def edge(self, i: int) -> dict[str, Any]:
+        """Return the attributes of the edge in row ``i`` (with its shapely ``geometry``).
+
+        Parameters
+        ----------
+        i
+            Row number.
+
+        Returns
+        -------
+        dict
+            As in the graph of :func:`load_network`.
+        """
+        return self._row("edges", i)
+
+    def to_graph(self) -> nx.MultiDiGraph:
+        """Build the networkx graph.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            Equal to what :func:`load_network` returns.
+        """
+        import shapely
+
+        G = nx.MultiDiGraph(**self.graph)
+        G.add_nodes_from(
+            zip(self.column("nodes", "node"), _records(self.nodes_table, self.meta["node_schema"]), strict=True)
+        )
+        records = _records(self.edges_table, self.meta["edge_schema"])
+        geoms = shapely.from_wkb(np.asarray(self.edges_table.column("geometry").to_pylist(), dtype=object))
+        # the adjacency is filled directly: add_edge checks every call, which costs seconds at 10^5 edges
+        succ, pred = G._succ, G._pred
+        us, vs, ks = (self.column("edges", c) for c in ("u", "v", "key"))
+        for u, v, k, d, g in zip(us, vs, ks, records, geoms.tolist(), strict=True):
+            if g is not None:
+                d["geometry"] = g
+            keydict = succ[u].get(v)
+            if keydict is None:
+                keydict = succ[u][v] = pred[v][u] = {}
+            keydict[k] = d
+        return G
+
+
+def _read_cache(path: Path) -> NetworkTables | None:
+    """The tables of the cache of ``path`` if the cache matches the GeoPackage, else ``None``."""
+    import pyarrow.parquet as pq
+
+    cache = network_cache(path)
+    try:
+        stamp = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
+        if stamp.get("cache_format") != _CACHE_FORMAT or stamp.get("gpkg") != _stamp(path):
+            return None
+        nodes = pq.read_table(cache / "nodes.parquet")
+        edges = pq.read_table(cache / "edges.parquet")
+    except (OSError, ValueError, KeyError):
+        return None
+    return NetworkTables(nodes, edges, stamp["meta"], str(path))
+
+
+def _records(table: Any, schema: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Attribute dicts of a cache table: nulls are absent, ``none_attrs`` lists the explicit ``None`` values."""
+    names = [n for n in schema if n in table.column_names]
+    columns = []
+    for n in names:
+        values = table.column(n).to_pylist()
+        columns.append([None if v is None else json.loads(v) for v in values] if schema[n] == "json" else values)
+    if names:
+        out = [{k: v for k, v in zip(names, row, strict=True) if v is not None} for row in zip(*columns, strict=True)]
+    else:
+        out = [{} for _ in range(table.num_rows)]
+    if _NONE_COL in table.column_names:
+        for d, none in zip(out, table.column(_NONE_COL).to_pylist(), strict=True):
+            if none:
+                d.update(dict.fromkeys(str(none).split(";")))
+    return out
+
+
+def read_network_tables(path: str | os.PathLike[str]) -> NetworkTables:
+    """Read a network file's tables from its Parquet cache (written first if missing or stale).
+
+    Parameters
+    ----------
+    path
+        A GeoPackage written by :func:`save_network` (or ``silkroute build``).
+
+    Returns
+    -------
+    NetworkTables
+        The node and edge tables.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    silkroute.NetworkError
+        If the file is not a silkroute network GeoPackage.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = f"network file not found: {path} (write one with silkroute build -o {path.name})"
+        raise FileNotFoundError(msg)
+    tables = _read_cache(path)
+    if tables is None:
+        G = _read_gpkg(path)
+        validate_network(G, weights=(), source=str(path))
+        _write_cache(path, _network_tables(G))
+        tables = _read_cache(path)
+        if tables is None:  # the directory is not writable: tables straight from the graph
+            nodes, node_geoms, edges, geoms, meta = _network_tables(G)
+            kinds = {"node": meta["node_id"], **meta["node_schema"]}
+            edge_kinds = {"u": meta["node_id"], "v": meta["node_id"], "key": meta["edge_key"], **meta["edge_schema"]}
+            tables = NetworkTables(
+                _arrow_table(nodes, kinds, node_geoms),
+                _arrow_table(edges, edge_kinds, geoms),
+                meta,
+                str(path),
+            )
+    return tables
 
 
 def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     """Read a network written by :func:`save_network`.
+
+    The Parquet cache beside the file (:func:`network_cache`) is used while it
+    matches the GeoPackage; otherwise the GeoPackage is read and the cache is
+    written anew (if the directory is writable).
 
     Parameters
     ----------
@@ -263,12 +583,14 @@ def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         If the file is not a silkroute network GeoPackage or its nodes lack
         valid positions (the message says how to make one).
     """
+    G = read_network_tables(path).to_graph()
+    validate_network(G, weights=(), source=str(path))
+    return G
+
+
+def _read_gpkg(path: Path) -> nx.MultiDiGraph:
     import pyogrio
 
-    path = Path(path)
-    if not path.is_file():
-        msg = f"network file not found: {path} (write one with silkroute build -o {path.name})"
-        raise FileNotFoundError(msg)
     try:
         with warnings.catch_warnings():  # GDAL warns about a damaged header before it fails; the error says it
             warnings.simplefilter("ignore")
@@ -300,7 +622,6 @@ def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
             attrs["geometry"] = geom
         u, v = _decode(row["u"], id_kind), _decode(row["v"], id_kind)
         G.add_edge(u, v, key=_decode(row["key"], key_kind), **attrs)
-    validate_network(G, weights=(), source=str(path))
     return G
 
 

@@ -81,6 +81,12 @@ class PlaceIndex(Mapping[str, Place]):
             )
             for pid, p in self._places.items()
         }
+        # folded key → the ids it names, per tier (id, name, alias, bare name): one look-up per query
+        self._tiers: list[dict[str, list[str]]] = [{} for _ in range(4)]
+        for pid in sorted(self._keys):
+            for tier, keys in enumerate(self._keys[pid]):
+                for k in dict.fromkeys(keys):
+                    self._tiers[tier].setdefault(k, []).append(pid)
 
     @classmethod
     def from_graph(cls, G: nx.MultiDiGraph) -> PlaceIndex:
@@ -185,7 +191,7 @@ class PlaceIndex(Mapping[str, Place]):
             msg = f"the {role} name {query!r} is empty; give a place name, alias or id (list them with `silkroute places`)"
             raise UnknownPlaceError(msg)
         for tier in range(4):
-            hits = sorted(pid for pid, keys in self._keys.items() if key in keys[tier])
+            hits = self._tiers[tier].get(key, [])
             if len(hits) == 1:
                 return hits[0]
             if len(hits) > 1:

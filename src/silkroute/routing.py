@@ -32,14 +32,16 @@ import pandas as pd
 import shapely
 
 from silkroute import schema
-from silkroute._engine import MODES, WEIGHTS, Compiled, EdgeStage, GraphView, Request, Search
+from silkroute._engine import MODES, WEIGHTS, Compiled, EdgeStage, GraphView, Request, Search, TableView
 from silkroute._errors import InputError, NoRouteError
 from silkroute.places import Place, PlaceIndex, find_places, resolve
+from silkroute.scenario import AppliedTables
 
 __all__ = [
     "MAX_ALTERNATIVE_SEARCHES",
     "MODES",
     "OPTIMIZE",
+    "Plan",
     "Route",
     "compile",
     "costs_from",
@@ -48,6 +50,7 @@ __all__ = [
     "link_refs",
     "matrix",
     "path_weight",
+    "plan",
     "resolve",
     "resolve_pair",
     "route",
@@ -61,7 +64,7 @@ MAX_ALTERNATIVE_SEARCHES = 200
 Network: TypeAlias = nx.MultiDiGraph | Compiled
 
 
-def compile(G: Network) -> Compiled:
+def compile(G: Network | AppliedTables) -> Compiled:
     """Compile a network for fast repeated routing.
 
     The result is a snapshot: compile again after changing ``G``.
@@ -69,14 +72,20 @@ def compile(G: Network) -> Compiled:
     Parameters
     ----------
     G
-        A network with travel times, or an already compiled one.
+        A network with travel times, an already compiled one, or a network
+        file's tables under a scenario (:func:`silkroute.scenario.apply_tables`),
+        which compile without building a graph.
 
     Returns
     -------
     Compiled
         The arrays every routing function accepts in place of ``G``.
     """
-    return G if isinstance(G, Compiled) else Compiled.from_graph(G)
+    if isinstance(G, Compiled):
+        return G
+    if isinstance(G, AppliedTables):
+        return Compiled.from_tables(G)
+    return Compiled.from_graph(G)
 
 
 def link_refs(d: dict[str, Any]) -> set[str]:
@@ -107,7 +116,7 @@ class Route:
     not change the route), with ``nodes[n]`` and ``edges[u, v, k]`` like networkx.
     """
 
-    G: nx.MultiDiGraph | GraphView = field(repr=False)
+    G: nx.MultiDiGraph | GraphView | TableView = field(repr=False)
     edges: list[tuple[Any, Any, Any]]
     optimize: str = "time"
 
@@ -545,6 +554,66 @@ def _stages(net: Compiled, orig: str, groups: list[_Waypoint], dest: str) -> lis
     return out
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a route request compiles to: the request's edge masks and the stages a walk must pass."""
+
+    origin: str
+    destination: str
+    request: Request
+    stages: tuple[np.ndarray | EdgeStage, ...]
+    groups: tuple[_Waypoint, ...] = ()
+
+
+def plan(
+    G: Network,
+    orig: str,
+    dest: str,
+    *,
+    optimize: str = "time",
+    via: Sequence[str | Iterable[str]] | None = (),
+    avoid_countries: Iterable[str] | None = (),
+    avoid_places: Iterable[str] | None = (),
+    avoid_kinds: Iterable[str] | None = (),
+    avoid_links: Iterable[str] | None = (),
+    mode: str | None = None,
+) -> Plan:
+    """Check a route request and compile it to masks and stages (what :func:`route` searches).
+
+    Parameters
+    ----------
+    G
+        Network with travel times, or its compiled form (the stages index its nodes).
+    orig, dest
+        Place names, aliases or ids.
+    optimize, via, avoid_countries, avoid_places, avoid_kinds, avoid_links, mode
+        As in :func:`route`.
+
+    Returns
+    -------
+    Plan
+        The resolved places, the :class:`~silkroute._engine.Request` and the stages
+        (start nodes, waypoints in order, end nodes).
+
+    Raises
+    ------
+    UnknownPlaceError
+        A place is unknown or ambiguous.
+    InputError
+        An option is invalid.
+    NoRouteError
+        An end or waypoint lies in an avoided country or place.
+    """
+    net = compile(G)
+    o, t = resolve_pair(net, orig, dest)
+    groups = _via_groups(net, via)
+    if mode is None:
+        mode = "rail" if all(_on_rail(net, p) for p in (o, t, *(x for g in groups for x in g.places))) else "any"
+    req = _request(net, optimize, mode, avoid_countries, avoid_places, avoid_kinds, avoid_links)
+    _check_endpoints(net, o, t, groups, req)
+    return Plan(o, t, req, tuple(_stages(net, o, groups, t)), tuple(groups))
+
+
 def route(
     G: Network,
     orig: str,
@@ -612,13 +681,19 @@ def route(
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         msg = f"k (the number of routes) must be a whole number >= 1, not {k!r}"
         raise InputError(msg)
-    o, t = resolve_pair(net, orig, dest)
-    groups = _via_groups(net, via)
-    if mode is None:
-        mode = "rail" if all(_on_rail(net, p) for p in (o, t, *(x for g in groups for x in g.places))) else "any"
-    req = _request(net, optimize, mode, avoid_countries, avoid_places, avoid_kinds, avoid_links)
-    _check_endpoints(net, o, t, groups, req)
-    stages = _stages(net, o, groups, t)
+    p = plan(
+        net,
+        orig,
+        dest,
+        optimize=optimize,
+        via=via,
+        avoid_countries=avoid_countries,
+        avoid_places=avoid_places,
+        avoid_kinds=avoid_kinds,
+        avoid_links=avoid_links,
+        mode=mode,
+    )
+    o, t, groups, req, stages = p.origin, p.destination, list(p.groups), p.request, list(p.stages)
     found = net.staged(net.search(req), stages)
     if found is None:
         short = f"no route from {net.places[o].name} to {net.places[t].name} under these constraints"
@@ -770,13 +845,21 @@ def matrix(
     *,
     optimize: str = "time",
     mode: str = "rail",
+    workers: int = 1,
+    scheduler: str | None = None,
+    block: int | None = None,
 ) -> pd.DataFrame:
     """Return the origin × destination matrix of least hours (``time``), km (``distance``) or USD per FEU (``cost``).
+
+    Origins go in blocks; each block is one ``scipy.sparse.csgraph.dijkstra``
+    call over the nodes of its places (``indices=``), and a place is as near as
+    the nearest of its nodes. Blocks run here, in ``workers`` processes or on a
+    Dask cluster, with the same result.
 
     Parameters
     ----------
     G
-        Network with travel times.
+        Network with travel times, or its compiled form.
     origins
         Place names, aliases or ids.
     destinations
@@ -785,23 +868,49 @@ def matrix(
         ``"time"``, ``"distance"``, ``"cost"`` or ``"generalized"``.
     mode
         ``rail``, ``road`` or ``any``.
+    workers
+        Local processes for the blocks (1: this process only).
+    scheduler
+        A Dask scheduler address (``tcp://host:8786``), or ``"local"`` for a 2-worker LocalCluster.
+    block
+        Origins per block (32 by default).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by origin place id, one column per destination place id; NaN where unreachable.
+        Indexed by origin place id (``origin``), one column per destination place id; NaN where unreachable.
+
+    Raises
+    ------
+    UnknownPlaceError
+        A name matches no place (the message lists the closest names).
+    InputError
+        ``optimize``, ``mode``, ``workers`` or ``block`` is invalid.
     """
+    from silkroute import _blocks
+
     net = compile(G)
     req = Request(optimize=_optimize(net, optimize), mode=_choice(mode, MODES, "mode"))
-    s = net.search(req)
+    for value, what in ((workers, "workers"), (block if block is not None else 1, "block")):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            msg = f"{what} must be a whole number >= 1, not {value!r}"
+            raise InputError(msg)
     o_ids = [net.places.resolve(o, role="origin") for o in origins]
     t_ids = o_ids if destinations is None else [net.places.resolve(t, role="destination") for t in destinations]
-    scale = _scale(optimize)
-    rows = {}
-    for o in o_ids:
-        dist = net.costs_from(s, net.place_nodes[o].tolist())
-        rows[o] = {t: float(np.min(dist[net.place_nodes[t]], initial=np.inf)) / scale for t in t_ids}
-    return pd.DataFrame.from_dict(rows, orient="index").replace(np.inf, np.nan)
+    s = net.search(req)
+    values = _blocks.costs(
+        s.matrix,
+        [net.place_nodes[o] for o in o_ids],
+        [net.place_nodes[t] for t in t_ids],
+        workers=workers,
+        scheduler=scheduler,
+        block=block or _blocks.DEFAULT_BLOCK,
+    )
+    values = values / _scale(optimize)
+    values[~np.isfinite(values)] = np.nan
+    return pd.DataFrame(
+        values, index=pd.Index(o_ids, name="origin"), columns=pd.Index(t_ids, name="destination"), copy=False
+    )
 
 
 # --------------------------------------------------------------------------- why not
@@ -845,12 +954,12 @@ def _explain(
         if found is None:
             continue
         if label == "blocks":
-            data = [net.G.edges[e] for e in net.edge_ids(found[1])]
+            data = [net.view.edges[e] for e in net.edge_ids(found[1])]
             blocked = [d for d in data if not d.get(schema.USABLE, True)]
             names = list(
                 dict.fromkeys(f"{d.get('name') or d.get('line_id')} ({d[schema.BLOCKED_BY]})" for d in blocked)
             )
-            scen = net.G.graph.get("scenario", "this")
+            scen = net.view.graph.get("scenario", "this")
             return f"{what} in scenario {scen}: every route needs links it does not allow: {'; '.join(names[:6])}"
         return f"{what} while {label}; a route exists without that constraint"
     s: Search = net.search(req)

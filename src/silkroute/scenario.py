@@ -52,6 +52,7 @@ import functools
 import math
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,19 @@ from silkroute._validate import validate_network
 from silkroute.costs import CostModel, assign_costs
 from silkroute.emissions import EmissionModel, assign_emissions
 from silkroute.network import clean_copy, default_network
-from silkroute.timing import Closure, Schedule, TimeModel, assign_travel_times
+from silkroute.timing import Closure, Schedule, TimeModel, assign_travel_times, set_edge_times
 
-__all__ = ["FACTORS", "Scenario", "apply", "available", "load", "network", "scenario_dir"]
+__all__ = [
+    "FACTORS",
+    "AppliedTables",
+    "Scenario",
+    "apply",
+    "apply_tables",
+    "available",
+    "load",
+    "network",
+    "scenario_dir",
+]
 
 _SECTIONS = {
     "name", "description", "extends", "open", "close", "avoid", "scale", "override", "source", "closures", "schedules",
@@ -519,29 +530,11 @@ def apply(
     model = model.with_closures(scenario.closures).with_schedules(scenario.schedules)
     H = clean_copy(G)
     for u, v, d in H.edges(data=True):
-        nu, nv = H.nodes[u], H.nodes[v]
-        countries = {c for c in (nu.get("country"), nv.get("country"), d.get("country")) if c}
-        blocked = _blocked(scenario, d, {nu.get("place"), nv.get("place")} - {None}, countries)
-        d[schema.USABLE] = blocked is None
-        d[schema.BLOCKED_BY] = blocked
-        for factor, triple in schema.FACTORS.items():
-            if d.get("kind") in schema.KIND_TERMS and any(t is triple for _c, t in schema.KIND_TERMS[d["kind"]]):
-                scale = scenario.scale.get(factor, 1.0) * _rule_factor(scenario.rules, factor, d, countries)
-                if scale != 1.0:
-                    for c in triple.columns:
-                        d[c] = float(d[c]) * scale
-        if d.get("kind") in schema.TRACK_KINDS:
-            d[schema.SPEED_SCALE] = scenario.scale.get("speed", 1.0) * _rule_factor(
-                scenario.rules, "speed", d, countries
-            )
-        for table, attr in _OVERRIDE_REFS.items():
-            rid = d.get(attr)
-            if rid is not None and rid in scenario.overrides.get(table, {}):
-                d.update(scenario.overrides[table][rid])
+        _apply_edge(d, H.nodes[u], H.nodes[v], scenario)
     H.graph["scenario"] = scenario.name
     assign_travel_times(H, model)
     if cost_model is True or emission_model is True:
-        cat = _catalog_of(G)
+        cat = _catalog_of(G.graph)
         cost_model = CostModel.from_catalog(cat) if cost_model is True else cost_model
         emission_model = EmissionModel.from_catalog(cat) if emission_model is True else emission_model
     if isinstance(cost_model, CostModel):
@@ -551,13 +544,33 @@ def apply(
     return H
 
 
-def _catalog_of(G: nx.MultiDiGraph) -> _catalog.Catalog:
+def _catalog_of(graph: Mapping[str, Any]) -> _catalog.Catalog:
     """The catalog a network was built from (``graph["catalog"]``), else the embedded one."""
-    directory = G.graph.get("catalog")
+    directory = graph.get("catalog")
     try:
         return _catalog.load(directory)
     except CatalogError:
         return _catalog.load()
+
+
+def _apply_edge(d: dict[str, Any], nu: Mapping[str, Any], nv: Mapping[str, Any], scenario: Scenario) -> None:
+    """Set what a scenario changes on one edge (usable, blocked_by, scaled and overridden values), in place."""
+    countries = {c for c in (nu.get("country"), nv.get("country"), d.get("country")) if c}
+    blocked = _blocked(scenario, d, {nu.get("place"), nv.get("place")} - {None}, countries)
+    d[schema.USABLE] = blocked is None
+    d[schema.BLOCKED_BY] = blocked
+    for factor, triple in schema.FACTORS.items():
+        if d.get("kind") in schema.KIND_TERMS and any(t is triple for _c, t in schema.KIND_TERMS[d["kind"]]):
+            scale = scenario.scale.get(factor, 1.0) * _rule_factor(scenario.rules, factor, d, countries)
+            if scale != 1.0:
+                for c in triple.columns:
+                    d[c] = float(d[c]) * scale
+    if d.get("kind") in schema.TRACK_KINDS:
+        d[schema.SPEED_SCALE] = scenario.scale.get("speed", 1.0) * _rule_factor(scenario.rules, "speed", d, countries)
+    for table, attr in _OVERRIDE_REFS.items():
+        rid = d.get(attr)
+        if rid is not None and rid in scenario.overrides.get(table, {}):
+            d.update(scenario.overrides[table][rid])
 
 
 def _files_key(paths: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
@@ -626,3 +639,273 @@ def network(
         cost_model=CostModel.from_catalog(cat),
         emission_model=EmissionModel.from_catalog(cat),
     )
+
+
+# --------------------------------------------------------------------------- a network file's tables under a scenario
+
+#: Edge attributes that what a scenario changes and the time model depend on (besides the length).
+_SIGNATURE = (
+    "kind",
+    "mode",
+    "status",
+    "line_id",
+    "crossing",
+    "ferry",
+    "gauge_change",
+    "terminal",
+    "speed_class",
+    "country",
+    "carries",
+    "direction",
+    "gauge",
+    "customs",
+    schema.SPEED_SCALE,
+)
+_TRIPLE_COLUMNS = tuple(
+    dict.fromkeys(c for terms in schema.KIND_TERMS.values() for _comp, t in terms for c in t.columns)
+)
+#: Attributes that scale with the length on line and snap edges.
+_PER_KM = (
+    schema.TRAVEL_TIME,
+    *(schema.component_attr(c) for c in schema.COMPONENTS),
+    schema.COST,
+    *(schema.cost_attr(c) for c in schema.COST_COMPONENTS),
+)
+#: Attributes that scale with the length on every edge (t·km).
+_PER_TKM = (schema.CO2, *(schema.co2_attr(c) for c in schema.CO2_COMPONENTS))
+_WRITTEN = (schema.USABLE, schema.BLOCKED_BY, schema.SPEED_SCALE, "speed_kph", *_PER_KM, *_PER_TKM, *_TRIPLE_COLUMNS)
+
+
+class AppliedTables:
+    """A network file's tables under a scenario, with travel times: :func:`apply`'s result as columns.
+
+    Edges are grouped by everything the scenario and the time model read
+    except the length (kind, status, line, crossing, ferry, speed class,
+    country, the places and countries of both ends, the low/mode/high hours);
+    :func:`apply`'s own per-edge steps run once per group on a 1 km
+    representative, and the hours of line and snap edges scale with their
+    length. :meth:`edge` returns what the edge's attributes in ``apply(G)``
+    would be.
+
+    Parameters
+    ----------
+    tables
+        The network file's tables (:func:`silkroute.io.read_network_tables`).
+    scenario
+        A loaded scenario.
+    model
+        The time model (with the scenario's speed overrides, closures and timetables).
+    cost_model, emission_model
+        The cost and CO₂e models, ``None`` for a network without costs or CO₂e.
+    """
+
+    def __init__(
+        self,
+        tables: Any,
+        scenario: Scenario,
+        model: TimeModel,
+        cost_model: CostModel | None = None,
+        emission_model: EmissionModel | None = None,
+    ) -> None:
+        import numpy as np
+        import pandas as pd
+
+        from silkroute import costs as _costs
+        from silkroute import emissions as _emissions
+
+        self.tables, self.time_model = tables, model
+        self.graph: dict[str, Any] = {**tables.graph, "scenario": scenario.name, "time_model": model}
+        m = tables.n_edges
+        node_ids = tables.column("nodes", "node")
+        index = pd.Index(node_ids)
+        self.u = np.asarray(index.get_indexer(tables.column("edges", "u")), dtype=np.int64)
+        self.v = np.asarray(index.get_indexer(tables.column("edges", "v")), dtype=np.int64)
+        self.length = np.asarray(tables.column("edges", schema.LENGTH), dtype=float)
+        codes = []
+        for name in _SIGNATURE + _TRIPLE_COLUMNS:
+            if tables.has("edges", name):
+                codes.append(
+                    pd.factorize(np.asarray(tables.column("edges", name), dtype=object), use_na_sentinel=False)[0]
+                )
+        for name in ("place", "country"):
+            node_codes = pd.factorize(np.asarray(tables.column("nodes", name), dtype=object), use_na_sentinel=False)[0]
+            codes += [node_codes[self.u], node_codes[self.v]]
+        codes.append((self.length == 0).astype(np.int64))
+        x = np.asarray(tables.column("nodes", "x"), dtype=float)
+        codes.append((x[self.v] < x[self.u]).astype(np.int64))  # westbound (rates by direction)
+        radix = [int(c.max(initial=0)) + 1 for c in codes]
+        if math.prod(radix) < 2**62:  # one integer per signature: a 1-D unique is ten times faster
+            key = np.zeros(m, dtype=np.int64)
+            for c, r in zip(codes, radix, strict=True):
+                key = key * r + c
+            _keys, first, self.group = np.unique(key, return_index=True, return_inverse=True)
+        else:
+            stacked = np.stack(codes, axis=1) if m else np.zeros((0, len(codes)), dtype=np.int64)
+            _keys, first, self.group = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+        self.group = np.asarray(self.group, dtype=np.int64).reshape(-1)
+        self.reps: list[dict[str, Any]] = []
+        ends = [(tables.node(int(self.u[i])), tables.node(int(self.v[i]))) for i in first.tolist()]
+        for i, (nu, nv) in zip(first.tolist(), ends, strict=True):
+            d = tables.edge(int(i))
+            d.pop("geometry", None)
+            if d.get("kind") in schema.TRACK_KINDS and d.get(schema.LENGTH, 0) != 0:
+                d[schema.LENGTH] = 1000.0
+            _apply_edge(d, nu, nv, scenario)
+            set_edge_times(d, model)
+            self.reps.append(d)
+        if cost_model is not None:
+            cost_model = replace(
+                cost_model.with_distribution(model.distribution), legs_km=self._leg_lengths(cost_model)
+            )
+            rates = cost_model.expected_rates()
+            for d, (nu, nv) in zip(self.reps, ends, strict=True):
+                d.update(_costs.edge_costs(nu, nv, d, cost_model, rates))
+            self.graph.update(_costs.graph_attributes(cost_model))
+        if emission_model is not None:
+            emission_model = replace(emission_model, distribution=model.distribution)
+            factors, shares = emission_model.expected_values()
+            for d, (nu, _nv) in zip(self.reps, ends, strict=True):
+                d.update(_emissions.edge_co2(nu, d, emission_model, factors, shares))
+            self.graph["emission_model"] = emission_model
+        self.track = np.array([d.get("kind") in schema.TRACK_KINDS for d in self.reps], dtype=bool)
+        rep_length = np.array([float(d.get(schema.LENGTH, 0.0)) for d in self.reps])[self.group]
+        #: Per edge: the factor of per-km values (line and snap edges) and of per-t·km values (every edge).
+        self.per_km = np.where(self.track[self.group] & (self.length != 0), self.length / 1000.0, 1.0)
+        self.per_tkm = np.divide(self.length, rep_length, out=np.ones(m), where=rep_length > 0)
+        self.travel_time = self._column(schema.TRAVEL_TIME)
+        self.usable = np.array([bool(d[schema.USABLE]) for d in self.reps], dtype=bool)[self.group]
+        self.cost = self._column(schema.COST) if cost_model is not None else None
+        self.generalized = (
+            self.cost + float(self.graph["value_of_time_usd_per_feu_h"]) * self.travel_time / 3600.0
+            if self.cost is not None
+            else None
+        )
+        self._edges: dict[int, dict[str, Any]] = {}
+        self._nodes: dict[int, dict[str, Any]] = {}
+
+    def edge(self, i: int) -> dict[str, Any]:
+        """Return the attributes of edge row ``i`` under the scenario (cached).
+
+        Parameters
+        ----------
+        i
+            Edge row.
+
+        Returns
+        -------
+        dict
+            As ``apply(load_network(path), scenario)`` would have them (hours to rounding).
+        """
+        if i not in self._edges:
+            d = self.tables.edge(i)
+            d.update(self._written(i))
+            self._edges[i] = d
+        return self._edges[i]
+
+    def _column(self, key: str) -> Any:
+        """One written attribute of every edge, as an array."""
+        import numpy as np
+
+        rep = np.array([float(d[key]) for d in self.reps])[self.group]
+        return rep * (self.per_tkm if key in _PER_TKM else self.per_km if key in _PER_KM else 1.0)
+
+    def _written(self, i: int) -> dict[str, Any]:
+        """What the scenario, the time model and the cost and CO₂e models set on edge row ``i``."""
+        rep = self.reps[int(self.group[i])]
+        out = {}
+        for key in _WRITTEN:
+            if key in rep:
+                scale = self.per_tkm[i] if key in _PER_TKM else self.per_km[i] if key in _PER_KM else None
+                out[key] = rep[key] if scale is None else rep[key] * float(scale)
+        if self.generalized is not None:
+            out[schema.GENERALIZED_COST] = float(self.generalized[i])
+        return out
+
+    def _leg_lengths(self, model: CostModel) -> dict[str, float]:
+        """The km of each leg priced per leg, on these tables (:func:`silkroute.costs.leg_lengths`)."""
+        import numpy as np
+
+        from silkroute import costs as _costs
+
+        t = self.tables
+
+        def col(table: str, name: str) -> Any:
+            n = t.n_edges if table == "edges" else len(self.tables.column("nodes", "node"))
+            return np.asarray(t.column(table, name), dtype=object) if t.has(table, name) else np.full(n, None)
+
+        return _costs.leg_lengths_of(
+            model,
+            {a: col("nodes", a) for a in ("place", "mode", "layer")},
+            u=self.u,
+            v=self.v,
+            kind=col("edges", "kind"),
+            status=col("edges", "status"),
+            length=self.length,
+        )
+
+    def node(self, i: int) -> dict[str, Any]:
+        """Return the attributes of node row ``i`` (a scenario does not change nodes).
+
+        Parameters
+        ----------
+        i
+            Node row.
+
+        Returns
+        -------
+        dict
+            The node's attributes.
+        """
+        if i not in self._nodes:
+            self._nodes[i] = self.tables.node(i)
+        return self._nodes[i]
+
+    def to_graph(self) -> nx.MultiDiGraph:
+        """Build the networkx graph under the scenario.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            The graph with every edge's attributes from :meth:`edge`'s rules, graph attributes included.
+        """
+        G = self.tables.to_graph()
+        G.graph.update(self.graph)
+        ends = zip(*(self.tables.column("edges", c) for c in ("u", "v", "key")), strict=True)
+        for i, (u, v, k) in enumerate(ends):
+            G.edges[u, v, k].update(self._written(i))
+        return G
+
+
+def apply_tables(
+    tables: Any,
+    name_or_path: str | os.PathLike[str] = "baseline",
+    *,
+    catalog_dir: str | os.PathLike[str] | None = None,
+    value_of_time: float | None = None,
+) -> AppliedTables:
+    """Put a network file's tables under a scenario without building a graph (for large networks).
+
+    Parameters
+    ----------
+    tables
+        :func:`silkroute.io.read_network_tables` of the network file.
+    name_or_path
+        An embedded scenario name or a TOML file.
+    catalog_dir
+        Another catalog directory instead of the embedded one (its ids, speeds, costs and emission factors).
+    value_of_time
+        USD per FEU-hour for the generalised cost (the catalog's by default).
+
+    Returns
+    -------
+    AppliedTables
+        The travel times, costs, CO₂e and usable flags as columns; :func:`silkroute.routing.compile` takes it.
+    """
+    cat = _catalog.load(catalog_dir)
+    sc = load(name_or_path, cat)
+    model = TimeModel.from_catalog(cat).with_speeds(sc.overrides.get("speeds", {}))
+    model = model.with_closures(sc.closures).with_schedules(sc.schedules)
+    cost_model = CostModel.from_catalog(cat)
+    if cost_model is not None and value_of_time is not None:
+        cost_model = cost_model.with_value_of_time(value_of_time)
+    return AppliedTables(tables, sc, model, cost_model, EmissionModel.from_catalog(cat))

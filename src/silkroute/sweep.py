@@ -15,6 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from silkroute._blocks import dask_client
+from silkroute._progress import progress
+
 __all__ = ["run_task", "sweep", "task_seeds"]
 
 log = logging.getLogger(__name__)
@@ -65,13 +68,12 @@ def run_task(
     from silkroute import scenario as _scenario
     from silkroute.uncertainty import simulate_on
 
-    base = None
-    if network is not None:
-        from silkroute import io
+    if network is not None:  # a network file: compiled from its tables, no graph
+        from silkroute import io, routing
 
-        base = io.load_network(network)
-    G = _scenario.network(scenario, base=base)
-    return simulate_on(G, origin, destination, draws=draws, seed=seed).to_dict()
+        net = routing.compile(_scenario.apply_tables(io.read_network_tables(network), scenario))
+        return simulate_on(net, origin, destination, draws=draws, seed=seed).to_dict()
+    return simulate_on(_scenario.network(scenario), origin, destination, draws=draws, seed=seed).to_dict()
 
 
 def sweep(
@@ -111,25 +113,21 @@ def sweep(
     seeds = task_seeds(seed, len(tasks))
     net = None if network is None else str(Path(network).resolve())
     if scheduler is None:
-        return [run_task(o, t, s, draws, sd, net) for (o, t, s), sd in zip(tasks, seeds, strict=True)]
-    from dask.distributed import Client, LocalCluster
+        out = []
+        with progress("Simulating pairs × scenarios", total=len(tasks)) as advance:
+            for (o, t, s), sd in zip(tasks, seeds, strict=True):
+                out.append(run_task(o, t, s, draws, sd, net))
+                advance(1)
+        return out
+    from dask.distributed import as_completed
 
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        )
-        client = Client(cluster)  # type: ignore[no-untyped-call]
-    else:
-        client = Client(scheduler)  # type: ignore[no-untyped-call]
-    try:
+    with dask_client(scheduler) as client:
         log.info("sweep: %d tasks on %s", len(tasks), scheduler)
         futures = [
             client.submit(run_task, o, t, s, draws, sd, net, pure=False)
             for (o, t, s), sd in zip(tasks, seeds, strict=True)
         ]
-        return list(client.gather(futures))  # type: ignore[no-untyped-call]
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-        if cluster is not None:
-            cluster.close()
+        with progress("Simulating pairs × scenarios", total=len(tasks)) as advance:
+            for _future in as_completed(futures):  # type: ignore[no-untyped-call]
+                advance(1)
+        return list(client.gather(futures))

@@ -45,6 +45,7 @@ __all__ = [
     "expected",
     "pace",
     "rest_factor",
+    "set_edge_times",
 ]
 
 COMPONENTS = schema.COMPONENTS
@@ -403,12 +404,25 @@ def assign_travel_times(G: nx.MultiDiGraph, model: TimeModel | None = None) -> n
     """
     model = model or TimeModel.from_catalog()
     for _u, _v, d in G.edges(data=True):
-        hours = edge_hours(d, model)
-        for component, h in hours.items():
-            d[schema.component_attr(component)] = h
-        total = math.fsum(hours.values())
-        d[schema.TRAVEL_TIME] = total * 3600.0
-        if d.get("kind") in schema.TRACK_KINDS and hours[schema.RUNNING] > 0:
-            d["speed_kph"] = float(d[schema.LENGTH]) / 1000.0 / hours[schema.RUNNING]
+        set_edge_times(d, model)
     G.graph["time_model"] = model
     return G
+
+
+def set_edge_times(d: dict[str, Any], model: TimeModel) -> None:
+    """Set ``travel_time`` (s), ``speed_kph`` and ``<component>_h`` on one edge's attributes, in place.
+
+    Parameters
+    ----------
+    d
+        Edge attributes.
+    model
+        The time model.
+    """
+    hours = edge_hours(d, model)
+    for component, h in hours.items():
+        d[schema.component_attr(component)] = h
+    total = math.fsum(hours.values())
+    d[schema.TRAVEL_TIME] = total * 3600.0
+    if d.get("kind") in schema.TRACK_KINDS and hours[schema.RUNNING] > 0:
+        d["speed_kph"] = float(d[schema.LENGTH]) / 1000.0 / hours[schema.RUNNING]

@@ -5,10 +5,12 @@ break of gauge, ferry sailing and wait, pace per speed class, truck rest) is a
 low/mode/high triple. Each draw samples every value once (Beta-PERT or
 triangular, as ``data/timing.toml`` says), so a crossing used by two corridors
 has the same dwell in both within a draw and the corridors' difference is
-correlated as it should be. Within each draw a corridor takes the fastest of
-its candidate paths (its best routes that differ in a crossing, ferry or break
-of gauge). Times are linear in the sampled values, so the whole simulation is
-one matrix product per corridor.
+correlated as it should be. Every draw is routed exactly: an edge's hours are
+linear in the sampled values (a sparse edges × parameters matrix, built once),
+so a batch of draws is one matrix product, and each corridor's constraints
+(waypoints, avoided countries, no ferries, mode) stay masks and stages of the
+array engine, searched for all draws of a batch at once (:mod:`silkroute._draws`).
+A corridor's ``candidates`` are the distinct best routes the draws found.
 
 Closures and timetables add a wait that depends on when the consignment
 arrives: a closure's closed days a year ``D`` are sampled, then the link is
@@ -19,31 +21,33 @@ time model (``D / 365 × mean length / 2``, half the mean headway).
 
 On networks with costs and CO₂e (:mod:`silkroute.costs`, :mod:`silkroute.emissions`)
 each draw also samples every cost row and emission factor and electrified
-share once, and reports the cost and CO₂e per FEU of the path the corridor
-takes in that draw (its fastest candidate).
+share once, and reports the cost and CO₂e per FEU of the route the corridor
+takes in that draw.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
+from silkroute import _draws, routing
 from silkroute import corridors as _corridors
 from silkroute import costs as _costs
 from silkroute import emissions as _emissions
-from silkroute import routing
 from silkroute import scenario as _scenario
 from silkroute._engine import Compiled
 from silkroute._errors import InputError, NoRouteError
+from silkroute._progress import progress
 from silkroute.routing import Route
 from silkroute.timing import TimeModel, edge_parameters, rest_factor
 
-__all__ = ["CorridorDistribution", "UncertaintyResult", "sample_triples", "simulate", "simulate_on"]
+__all__ = ["CorridorDistribution", "UncertaintyResult", "parameter_matrix", "sample_triples", "simulate", "simulate_on"]
 
 _REST = ("rest", "road")
 
@@ -94,10 +98,11 @@ class CorridorDistribution:
     feasible: bool
     reason: str = ""
     days: np.ndarray | None = field(default=None, repr=False)
-    candidates: list[Route] = field(default_factory=list, repr=False)
+    candidates: list[Route] = field(default_factory=list, repr=False)  # the distinct best routes of the draws
     expected_days: float | None = None  # deterministic time of the best route
     cost_usd: np.ndarray | None = field(default=None, repr=False)  # per draw, of the path taken
     co2_kg: np.ndarray | None = field(default=None, repr=False)
+    shares: list[float] = field(default_factory=list, repr=False)  # share of draws each candidate was best in
 
     def quantiles(self) -> dict[str, float | None]:
         """Return P10, P50, P90 and the mean in days, and of the cost (USD) and CO₂e (kg) per FEU.
@@ -134,6 +139,8 @@ class UncertaintyResult:
     distribution: str
     corridors: list[CorridorDistribution]
     reference: str = ""
+    #: The sampled value of every parameter in every draw: (kind, id) → one value per draw.
+    parameters: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def difference(self, a: str, b: str, by_days: Sequence[float] = (7.0, 10.0)) -> dict[str, Any] | None:
         """Return the distribution of the gain of corridor ``a`` over corridor ``b`` (days ``b − a``).
@@ -303,26 +310,154 @@ class _Money:
         return total
 
 
-def _path_terms(r: Route, model: TimeModel) -> dict[tuple[str, str], float]:
-    """Coefficient of each parameter in the path's time (hours = Σ coef × value, rest separately)."""
-    terms: dict[tuple[str, str], float] = {}
-    for d in r.edge_data:
-        for _component, key, _triple, coef in edge_parameters(d, model):
-            terms[key] = terms.get(key, 0.0) + coef
-            if d.get("mode") == "road" and key[0] == "pace":
-                road_key = ("road_pace", key[1])
-                terms[road_key] = terms.get(road_key, 0.0) + coef
-    return terms
+def parameter_matrix(
+    net: Compiled, model: TimeModel
+) -> tuple[list[tuple[str, str]], sp.csr_array, sp.csr_array, np.ndarray]:
+    """Return the parameters of a network's edge times and the edges × parameters coefficients.
+
+    An edge's hours in a draw are ``A @ x + rest × (R @ x)``, where ``x`` holds the
+    sampled value of every parameter and ``rest`` the truck rest factor (its own
+    parameter ``("rest", "road")``): ``R`` holds the running terms of road edges.
+
+    Parameters
+    ----------
+    net
+        A compiled network with travel times.
+    model
+        The time model (speeds by class, truck driving hours).
+
+    Returns
+    -------
+    (keys, A, R, triples)
+        Parameter keys (sorted, with the rest factor), the two sparse matrices
+        (one row per edge) and the low/mode/high of each parameter (shape ``(len(keys), 3)``).
+    """
+    found: dict[tuple[str, str], tuple[float, float, float]] = {_REST: rest_factor(model.drive_hours)}
+    rows: list[int] = []
+    cols: list[tuple[str, str]] = []
+    coefs: list[float] = []
+    road: list[bool] = []
+    applied = net.source if isinstance(net.source, _scenario.AppliedTables) else None
+    # a network compiled from tables: the terms of each group's 1 km representative, scaled by length
+    items = (
+        enumerate(applied.reps)
+        if applied is not None
+        else ((i, net.view.edges[k]) for i, k in enumerate(net.edge_keys))
+    )
+    for i, d in items:
+        is_road = d.get("mode") == "road"
+        for _component, pkey, triple, coef in edge_parameters(d, model):
+            found[pkey] = triple
+            rows.append(i)
+            cols.append(pkey)
+            coefs.append(coef)
+            road.append(is_road and pkey[0] == "pace")
+    keys = sorted(found)
+    index = {k: j for j, k in enumerate(keys)}
+    r = np.asarray(rows, dtype=np.int64)
+    c = np.fromiter((index[k] for k in cols), dtype=np.int64, count=len(cols))
+    w = np.asarray(coefs, dtype=float)
+    if applied is not None:  # expand group terms to the edges of each group
+        per_km = applied.track[applied.group] & (applied.length != 0)
+        scale = np.where(per_km, applied.length / 1000.0, 1.0)
+        order = np.argsort(applied.group, kind="stable")
+        bounds = np.searchsorted(applied.group[order], np.arange(len(applied.reps) + 1))
+        counts = np.diff(bounds)[r]
+        edges = np.concatenate([order[bounds[g] : bounds[g + 1]] for g in r.tolist()]) if len(r) else r
+        c, w, road = np.repeat(c, counts), np.repeat(w, counts) * scale[edges], list(np.repeat(road, counts))
+        r = edges
+    on_road = np.asarray(road, dtype=bool)
+    shape = (len(net.edge_keys), len(keys))
+    A = sp.csr_array((w, (r, c)), shape=shape)
+    R = sp.csr_array((w[on_road], (r[on_road], c[on_road])), shape=shape)
+    return keys, A, R, np.array([found[k] for k in keys], dtype=float)
 
 
-def _triples_of(routes: list[Route], model: TimeModel) -> dict[tuple[str, str], tuple[float, float, float]]:
-    out: dict[tuple[str, str], tuple[float, float, float]] = {}
-    for r in routes:
-        for d in r.edge_data:
-            for _component, key, triple, _coef in edge_parameters(d, model):
-                out[key] = triple
-    out[_REST] = rest_factor(model.drive_hours)
-    return out
+def _bounds(A: sp.csr_array, R: sp.csr_array, values: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge's least and greatest hours over the draws (each term a non-negative coefficient × value)."""
+    lo, hi = values.min(axis=1), values.max(axis=1)
+    return A @ lo + float(rest.min()) * (R @ lo), A @ hi + float(rest.max()) * (R @ hi)
+
+
+def _reference(A: sp.csr_array, allowed: np.ndarray, triples: np.ndarray, rest_index: int) -> int | None:
+    """The parameter that weighs most on the allowed edges and is never 0 (the pace of the main speed class)."""
+    share = np.asarray(A[np.flatnonzero(allowed)].sum(axis=0)).reshape(-1) * triples[:, 1]
+    share[rest_index] = 0.0
+    share[triples[:, 0] <= 0] = 0.0
+    return int(np.argmax(share)) if share.max(initial=0.0) > 0 else None
+
+
+def _simulate_corridor(
+    net: Compiled,
+    p: routing.Plan,
+    A: sp.csr_array,
+    R: sp.csr_array,
+    values: np.ndarray,
+    triples: np.ndarray,
+    rest_index: int,
+    advance: Callable[[float], None],
+) -> tuple[np.ndarray, list[Route], list[float], np.ndarray]:
+    """Route one corridor exactly in every draw: hours, the distinct best routes, their shares, each draw's route.
+
+    A best route does not change when all of a draw's hours are multiplied by
+    one factor, so each draw may be divided by its value of a reference
+    parameter (the pace of the corridor's main speed class): when that
+    parameter drives the spread, the draws' hours lie in much narrower bounds
+    and the exact pruning of :mod:`silkroute._draws` keeps far fewer edges
+    (with one speed class, only the best route). The pruning with and without
+    this scaling is computed and the smaller graph searched; hours are scaled back.
+    ``advance`` is told one unit per corridor, in parts per batch of draws.
+    """
+    draws = values.shape[1]
+    allowed = net.mask(p.request)
+    rest = values[rest_index]
+    ref = _reference(A, allowed, triples, rest_index)
+    factor = np.ones(draws)
+    lay = _draws.layered(net, allowed, p.stages, *_bounds(A, R, values, rest))
+    if ref is not None and lay is not None:
+        factor = triples[ref, 1] / values[ref]
+        scaled = values * factor
+        scaled[rest_index] = rest
+        other = _draws.layered(net, allowed, p.stages, *_bounds(A, R, scaled, rest))
+        if other is not None and len(other.tail) < len(lay.tail):
+            lay, values = other, scaled
+        else:
+            factor = np.ones(draws)
+    if lay is None:  # pragma: no cover - the caller checked that the corridor has a route
+        msg = "the corridor has no route under its constraints"
+        raise NoRouteError(msg)
+    small, chains = _draws.contract(lay)
+    need = lay.edges
+    rows = [j for j, chain in enumerate(chains) for e in lay.edge[chain].tolist() if e >= 0]
+    cols = np.searchsorted(need, [e for chain in chains for e in lay.edge[chain].tolist() if e >= 0])
+    C = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(chains), len(need)))
+    A_c, R_c = (C @ A[need]).tocsr(), (C @ R[need]).tocsr()
+    walk_edges = [lay.edge[chain][lay.edge[chain] >= 0] for chain in chains]
+    batch = max(16, min(draws, int(2e7 // max(1, len(small.tail)))))
+    hours = np.empty(draws)
+    found: dict[tuple[int, ...], int] = {}  # walk (edge rows) → its number in order of discovery
+    route_of = np.zeros(draws, dtype=np.int64)
+    for b in range(0, draws, batch):
+        x = values[:, b : b + batch]
+        w = A_c @ x + rest[b : b + batch] * (R_c @ x)
+        costs, walks, which = _draws.relax(small, np.asarray(w))
+        hours[b : b + batch] = costs / factor[b : b + batch]
+        ids = np.array(
+            [
+                found.setdefault(tuple(int(e) for j in walk.tolist() for e in walk_edges[j]), len(found))
+                for walk in walks
+            ],
+            dtype=np.int64,
+        )
+        route_of[b : b + batch] = np.where(which >= 0, ids[np.maximum(which, 0)] if len(ids) else 0, 0)
+        advance(min(batch, draws - b) / draws)
+    counts = np.bincount(route_of, minlength=len(found))
+    order = np.argsort(-counts, kind="stable")  # most frequent first
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    walks_found = list(found)
+    routes = [Route(net.view, net.edge_ids(list(walks_found[i])), "time") for i in order.tolist()]
+    return hours, routes, [int(counts[i]) / draws for i in order.tolist()], rank[route_of]
 
 
 def simulate_on(
@@ -332,11 +467,10 @@ def simulate_on(
     *,
     draws: int = 10_000,
     seed: int | None = None,
-    candidates: int = 4,
     model: TimeModel | None = None,
     corridors: _corridors.Corridors | None = None,
 ) -> UncertaintyResult:
-    """Simulate every corridor on one scenario network.
+    """Simulate every corridor on one scenario network, routing every draw exactly.
 
     Parameters
     ----------
@@ -348,8 +482,6 @@ def simulate_on(
         Number of draws.
     seed
         Seed for reproducible results.
-    candidates
-        Alternative paths per corridor; each draw takes the fastest.
     model
         The time model (the network's by default).
     corridors
@@ -358,57 +490,57 @@ def simulate_on(
     Returns
     -------
     UncertaintyResult
-        See :func:`simulate`.
+        See :func:`simulate`; each corridor's ``candidates`` are the distinct best
+        routes of its draws (most frequent first, ``shares`` says how often).
     """
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
         raise InputError(msg)
     net = routing.compile(G)
-    G = net.G
-    model = model or G.graph.get("time_model") or TimeModel.from_catalog()
+    graph = net.view.graph
+    model = model or graph.get("time_model") or TimeModel.from_catalog()
     corridors = corridors or _corridors.load()
     o, t = routing.resolve_pair(net, origin, destination)
     results: list[CorridorDistribution] = []
+    plans: dict[str, routing.Plan] = {}
     for c in corridors.values():
         try:
-            routes = _corridors.corridor_routes(net, c, o, t, k=candidates)
+            best = _corridors.corridor_routes(net, c, o, t)[0]
+            plans[c.name] = _corridors.corridor_plan(net, c, o, t)
         except NoRouteError as exc:
             results.append(CorridorDistribution(c.name, False, str(exc)))
             continue
-        results.append(CorridorDistribution(c.name, True, candidates=routes, expected_days=routes[0].time_days))
-    feasible = [c for c in results if c.feasible]
-    triples = _triples_of([r for c in feasible for r in c.candidates], model)
-    keys = sorted(triples)
-    index = {k: i for i, k in enumerate(keys)}
+        results.append(CorridorDistribution(c.name, True, expected_days=best.time_days))
+    keys, A, R, triples = parameter_matrix(net, model)
     rng = np.random.default_rng(seed)
-    values = (
-        sample_triples(np.array([triples[k] for k in keys]), draws, rng, model.distribution)
-        if keys
-        else np.zeros((0, draws))
-    )
-    values = _phase(keys, values, model, rng)
-    money = _Money(G, [r for c in feasible for r in c.candidates], draws, rng)
-    rest = values[index[_REST]]
+    values = _phase(keys, sample_triples(triples, draws, rng, model.distribution), model, rng)
+    rest_index = keys.index(_REST)
+    feasible = [c for c in results if c.feasible]
+    taken: dict[str, np.ndarray] = {}
+    with progress("Simulating corridors", total=len(feasible)) as advance:
+        for dist in feasible:
+            hours, dist.candidates, dist.shares, taken[dist.corridor] = _simulate_corridor(
+                net, plans[dist.corridor], A, R, values, triples, rest_index, advance
+            )
+            dist.days = hours / 24.0
+    money = _Money(net.view, [r for c in feasible for r in c.candidates], draws, rng)
     for dist in feasible:
-        coef = np.zeros((len(dist.candidates), len(keys)))
-        road = np.zeros((len(dist.candidates), len(keys)))
-        for i, r in enumerate(dist.candidates):
-            for key, value in _path_terms(r, model).items():
-                if key[0] == "road_pace":
-                    road[i, index[("pace", key[1])]] += value
-                else:
-                    coef[i, index[key]] += value
-        hours = coef @ values + (road @ values) * rest
-        taken = hours.argmin(axis=0)
-        dist.days = hours[taken, np.arange(draws)] / 24.0
         for attr, per_path in (("cost_usd", money.cost), ("co2_kg", money.co2)):
             sampled = [per_path(r) for r in dist.candidates]
-            if all(x is not None for x in sampled):
+            if sampled and all(x is not None for x in sampled):
                 stack = np.vstack([np.broadcast_to(x, (draws,)) for x in sampled if x is not None])
-                setattr(dist, attr, stack[taken, np.arange(draws)])
+                setattr(dist, attr, stack[taken[dist.corridor], np.arange(draws)])
     reference = corridors.reference_for(net.places[o].country, net.places[t].country)
     return UncertaintyResult(
-        o, t, str(G.graph.get("scenario", "")), draws, seed, model.distribution, results, reference
+        o,
+        t,
+        str(graph.get("scenario", "")),
+        draws,
+        seed,
+        model.distribution,
+        results,
+        reference,
+        parameters={k: values[i] for i, k in enumerate(keys)},
     )
 
 
@@ -419,7 +551,6 @@ def simulate(
     *,
     draws: int = 10_000,
     seed: int | None = None,
-    candidates: int = 4,
     distribution: str | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo door-to-door days of every named corridor.
@@ -434,8 +565,6 @@ def simulate(
         Number of draws.
     seed
         Seed for reproducible results.
-    candidates
-        Alternative paths per corridor; each draw takes the fastest.
     distribution
         ``"pert"`` or ``"triangular"``; ``data/timing.toml`` by default.
 
@@ -449,4 +578,4 @@ def simulate(
     model: TimeModel = G.graph["time_model"]
     if distribution:
         model = model.with_distribution(distribution)
-    return simulate_on(G, origin, destination, draws=draws, seed=seed, candidates=candidates, model=model)
+    return simulate_on(G, origin, destination, draws=draws, seed=seed, model=model)

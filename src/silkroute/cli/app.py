@@ -18,10 +18,11 @@ from typing import Annotated, Any
 import networkx as nx
 import typer
 
+from silkroute import _progress, routing, scenario
 from silkroute import catalog as _catalog
 from silkroute import corridors as _corridors
 from silkroute import places as _places
-from silkroute import routing, scenario
+from silkroute._engine import Compiled
 from silkroute._errors import InputError, NoRouteError, SilkrouteError
 from silkroute.cli import tables
 from silkroute.cli.options import (
@@ -132,6 +133,25 @@ def _value_time(networks: Sequence[nx.MultiDiGraph], value_of_time: float | None
         costs.set_value_of_time(G, value_of_time)
 
 
+def _compiled(
+    names: Sequence[str], network_path: Path | None = None, value_of_time: float | None = None
+) -> dict[str, Compiled]:
+    """Scenario name → the compiled network under it; a network file is compiled from its tables (no graph)."""
+    if network_path is None:
+        networks = _networks(names)
+        _value_time(list(networks.values()), value_of_time)
+        return {s: routing.compile(G) for s, G in networks.items()}
+    from silkroute import io as _io
+
+    _value_time([], value_of_time)
+    tables = _io.read_network_tables(network_path)
+    out = {}
+    for name in names:
+        net = routing.compile(scenario.apply_tables(tables, name, value_of_time=value_of_time))
+        out[str(net.view.graph["scenario"])] = net
+    return out
+
+
 # --------------------------------------------------------------------------- places and routes
 
 
@@ -208,9 +228,8 @@ def route(
 ) -> None:
     """Find the fastest, shortest or cheapest routes between two places, with the time, cost and CO2e breakdown."""
     with _errors():
-        G = _one(scenario_name, network_path)
-        _value_time([G], value_of_time)
-        net = routing.compile(G)
+        net = next(iter(_compiled([scenario_name], network_path, value_of_time).values()))
+        scenario_id = net.view.graph["scenario"]
         routes = routing.route(
             net,
             origin,
@@ -228,7 +247,7 @@ def route(
         data = {
             "origin": o,
             "destination": t,
-            "scenario": G.graph["scenario"],
+            "scenario": scenario_id,
             "optimize": optimize.value,
             "routes": [r.to_dict() for r in routes],
         }
@@ -239,7 +258,7 @@ def route(
                     "rank": i,
                     "origin": o,
                     "destination": t,
-                    "scenario": G.graph["scenario"],
+                    "scenario": scenario_id,
                     **{
                         k: v
                         for k, v in r.to_dict().items()
@@ -260,11 +279,135 @@ def route(
             for i, r in enumerate(routes, start=1):
                 title = (
                     f"Route {i}/{len(routes)}: {r.places[0]['name']} → {r.places[-1]['name']} "
-                    f"({G.graph['scenario']}, {optimize.value})"
+                    f"({scenario_id}, {optimize.value})"
                 )
                 tables.route(out, r, title)
 
         emit(fmt, data=lambda: data, records=records, table=table, output=output)
+
+
+def _place_list(values: str | None, path: Path | None, option: str) -> list[str]:
+    """The places of ``--from A,B`` or ``--from-file FILE`` (a CSV with an ``id`` column of ids or names)."""
+    if (values is None) == (path is None):
+        msg = f"give exactly one of --{option} A,B,... or --{option}-file FILE"
+        raise InputError(msg)
+    if path is not None:
+        import pandas as pd
+
+        if not path.is_file():
+            msg = f"--{option}-file {path}: file not found; give a CSV with an 'id' column of place ids or names"
+            raise InputError(msg)
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (ValueError, UnicodeDecodeError) as exc:
+            msg = f"--{option}-file {path}: not a readable CSV ({exc}); give a CSV with an 'id' column"
+            raise InputError(msg) from None
+        if "id" not in frame.columns:
+            msg = f"--{option}-file {path}: no 'id' column (found {', '.join(map(str, frame.columns))}); add one with place ids or names"
+            raise InputError(msg)
+        names = [v.strip() for v in frame["id"] if v.strip()]
+    else:
+        names = [v.strip() for v in str(values).split(",") if v.strip()]
+    if not names:
+        msg = f"--{option} names no place; give place ids or names, comma-separated"
+        raise InputError(msg)
+    return names
+
+
+@app.command("matrix")
+def matrix_(
+    origins: Annotated[str | None, typer.Option("--from", help="Origins: comma-separated place names or ids.")] = None,
+    origins_file: Annotated[
+        Path | None, typer.Option("--from-file", help="Origins: a CSV with an 'id' column of place ids or names.")
+    ] = None,
+    destinations: Annotated[
+        str | None, typer.Option("--to", help="Destinations: comma-separated (the origins if neither is given).")
+    ] = None,
+    destinations_file: Annotated[
+        Path | None, typer.Option("--to-file", help="Destinations: a CSV with an 'id' column.")
+    ] = None,
+    optimize: Annotated[Optimize, typer.Option(help="Hours (time) or km (distance).")] = Optimize.time,
+    scenario_name: ScenarioOption = "baseline",
+    mode: Annotated[Mode, typer.Option(help="rail, road or any.")] = Mode.rail,
+    workers: Annotated[int, typer.Option(min=0, help="Local processes for the origin blocks (0: one per core).")] = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the origin blocks on a Dask scheduler (tcp://host:8786, or 'local' for a LocalCluster)."
+        ),
+    ] = None,
+    block: Annotated[int, typer.Option(min=1, help="Origins per block.")] = 32,
+    fmt: FormatOption = Fmt.table,
+    network_path: NetworkOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the matrix to FILE.csv, FILE.parquet or FILE.json."),
+    ] = None,
+) -> None:
+    """Origin × destination matrix of least hours (or km): CSV, Parquet or JSON; unreachable cells empty/null."""
+    from silkroute import _blocks
+
+    with _errors():
+        suffix = output.suffix.lower() if output is not None else ""
+        if output is not None and suffix not in (".csv", ".parquet", ".json"):
+            msg = f"-o {output}: the matrix is written as .csv, .parquet or .json; change the file name"
+            raise InputError(msg)
+        o_names = _place_list(origins, origins_file, "from")
+        same = destinations is None and destinations_file is None
+        t_names = None if same else _place_list(destinations, destinations_file, "to")
+        machine = fmt is not Fmt.table and output is None
+        with _progress.quiet(machine):
+            net = next(iter(_compiled([scenario_name], network_path).values()))
+            frame = routing.matrix(
+                net,
+                o_names,
+                t_names,
+                optimize=optimize.value,
+                mode=mode.value,
+                workers=workers or _blocks.cores(),
+                scheduler=scheduler,
+                block=block,
+            )
+        unit = "h" if optimize is Optimize.time else "km"
+        if suffix == ".parquet":
+            _write_parquet(frame, output)  # type: ignore[arg-type]
+            return
+        chosen = Fmt.json if suffix == ".json" else Fmt.csv if suffix == ".csv" else fmt
+
+        def data() -> dict[str, Any]:
+            values = frame.to_numpy()
+            return {
+                "scenario": net.view.graph["scenario"],
+                "optimize": optimize.value,
+                "unit": unit,
+                "origins": list(frame.index),
+                "destinations": list(frame.columns),
+                "values": [[None if v != v else round(float(v), 6) for v in row] for row in values],
+            }
+
+        def records() -> list[dict[str, Any]]:
+            return [{"origin": o, **row} for o, row in zip(frame.index, frame.to_dict("records"), strict=True)]
+
+        def table(out: Any) -> None:
+            from rich.table import Table
+
+            t = Table(
+                "origin", *map(str, frame.columns), title=f"{unit} ({net.view.graph['scenario']}, {optimize.value})"
+            )
+            for o, row in zip(frame.index, frame.to_numpy(), strict=True):
+                t.add_row(o, *("" if v != v else f"{v:,.1f}" for v in row))
+            out.print(t)
+
+        emit(chosen, data=data, records=records, table=table, output=output)
+
+
+def _write_parquet(frame: Any, path: Path) -> None:
+    """Write the matrix as Parquet (one row per origin, ``origin`` first; unreachable = null), atomically."""
+    from silkroute._files import atomic_path
+
+    with atomic_path(path) as tmp:
+        frame.reset_index().to_parquet(tmp, index=False)
+    err.print(f"wrote {path}")
 
 
 @app.command()
@@ -281,8 +424,12 @@ def compare(
 ) -> None:
     """Compare the named corridors under one or more scenarios: days, cost and CO2e per FEU."""
     with _errors():
-        networks = _networks(scenario_names or ["baseline"], network_path, refine_with)
-        _value_time(list(networks.values()), value_of_time)
+        names = scenario_names or ["baseline"]
+        if refine_with:
+            networks: Any = _networks(names, network_path, refine_with)
+            _value_time(list(networks.values()), value_of_time)
+        else:
+            networks = _compiled(names, network_path, value_of_time)
         comp = _corridors.compare_networks(networks, origin, destination, optimize=optimize.value)
         emit(
             fmt,
@@ -320,26 +467,26 @@ def uncertainty(
     from silkroute import sensitivity as _sensitivity
     from silkroute import uncertainty as _uncertainty
 
-    with _errors():
+    with _errors(), _progress.quiet(fmt is not Fmt.table and output is None):
         from silkroute.timing import DISTRIBUTIONS
 
         if distribution is not None and distribution not in DISTRIBUTIONS:
             msg = f"--distribution must be one of {', '.join(DISTRIBUTIONS)}, not {distribution!r}"
             raise InputError(msg)
-        networks = _networks(scenario_names or ["baseline"], network_path)
+        networks = _compiled(scenario_names or ["baseline"], network_path)
         results = []
-        for G in networks.values():
-            model = G.graph["time_model"]
+        for net in networks.values():
+            model = net.view.graph["time_model"]
             if distribution:
                 model = model.with_distribution(distribution)
-            results.append(_uncertainty.simulate_on(G, origin, destination, draws=draws, seed=seed, model=model))
+            results.append(_uncertainty.simulate_on(net, origin, destination, draws=draws, seed=seed, model=model))
         if not math.isfinite(target_days):
             msg = f"--target-days must be a finite number of days, not {target_days:g}"
             raise InputError(msg)
         tornados = (
             [
-                _sensitivity.sensitivity(G, origin, destination, claim=claim, target_days=target_days)
-                for G in networks.values()
+                _sensitivity.sensitivity(net, origin, destination, claim=claim, target_days=target_days)
+                for net in networks.values()
             ]
             if with_sensitivity
             else []
@@ -506,7 +653,7 @@ def sweep(
     """Monte Carlo for many pairs × scenarios, optionally on a Dask cluster; JSON out."""
     from silkroute import sweep as _sweep
 
-    with _errors():
+    with _errors(), _progress.quiet(output is None):
         pairs = [parse_pair(p) for p in pair]
         results = _sweep.sweep(
             pairs, scenario_names or ["baseline"], draws=draws, seed=seed, scheduler=scheduler, network=network_path
