@@ -147,7 +147,10 @@ def merge_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     Lines of different attributes (gauge, name, …) are never merged; a vertex
     that a merged line shares with any other line still becomes a node in the
-    builder, so merging never hides a junction.
+    builder, so merging never hides a junction. Vectorised: one
+    ``shapely.line_merge`` call for every group of equal attributes at once,
+    so a file whose rows all differ (a skeleton with per-edge ids) costs no
+    more than a pass over its rows.
 
     Parameters
     ----------
@@ -157,47 +160,94 @@ def merge_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        The merged lines.
+        The merged lines, group by group in the order groups first appear.
     """
     import geopandas as gpd
     import shapely
 
-    keys = [c for c in gdf.columns if c != gdf.geometry.name and c not in ID_COLUMNS]
-    ids = next((c for c in ID_COLUMNS if c in gdf.columns), None)
     if len(gdf) < 2:
         return gdf
-    frame = gdf.assign(_g=0) if not keys else gdf
-    rows: list[dict[str, Any]] = []
-    geoms: list[Any] = []
-    for values, group in frame.groupby(keys or ["_g"], dropna=False, sort=False):
-        parts = np.asarray(group.geometry.values)
-        merged = (
-            shapely.get_parts(shapely.line_merge(shapely.multilinestrings(shapely.get_parts(parts))))
-            if len(group) > 1
-            else parts
-        )
-        base = dict(zip(keys, values if isinstance(values, tuple) else (values,), strict=False)) if keys else {}
-        if ids is not None and len(group) > 1:
-            probe = shapely.line_interpolate_point(parts, 0.5, normalized=True)  # on the way, inside its merged line
-            hit, part = shapely.STRtree(merged).query(probe, predicate="dwithin", distance=1e-9)
-            first = np.unique(hit, return_index=True)[1]
-            owner = np.full(len(parts), -1)
-            owner[hit[first]] = part[first]
-            order = np.argsort(owner, kind="stable")
-            names = group[ids].astype(str).to_numpy()[order]
-            bounds = np.searchsorted(owner[order], np.arange(len(merged) + 1))
-            rows.extend({**base, ids: ";".join(names[bounds[k] : bounds[k + 1]])} for k in range(len(merged)))
-        elif ids is not None:
-            rows.append({**base, ids: str(group[ids].iloc[0])})
-        else:
-            rows.extend([base] * len(merged))
-        geoms.extend(merged)
-    out = gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=[c for c in gdf.columns if c != gdf.geometry.name]), geometry=geoms, crs=gdf.crs
-    )
+    geometry = gdf.geometry.name
+    keys = [c for c in gdf.columns if c != geometry and c not in ID_COLUMNS]
+    ids = next((c for c in ID_COLUMNS if c in gdf.columns), None)
+    geoms = np.asarray(gdf.geometry.values)
+    if keys:
+        group = gdf.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+    else:
+        group = np.zeros(len(gdf), dtype=np.int64)
+    sizes = np.bincount(group)
+    multi = sizes[group] > 1
+    # rows of a group of one are kept whole; the others are exploded, merged per group and split again
+    rows = np.flatnonzero(multi)
+    parts, part_row = shapely.get_parts(geoms[rows], return_index=True)
+    part_group = group[rows][part_row]
+    order = np.argsort(part_group, kind="stable")
+    merged_groups = np.unique(part_group)
+    dense = np.searchsorted(merged_groups, part_group[order])
+    merged = shapely.line_merge(shapely.multilinestrings(parts[order], indices=dense))
+    pieces, piece_of = shapely.get_parts(merged, return_index=True)
+    piece_group = merged_groups[piece_of]
+    # the output: singletons and pieces, ordered by group (first appearance) then piece
+    single = np.flatnonzero(~multi)
+    out_group = np.r_[group[single], piece_group]
+    out_geoms = np.r_[geoms[single], pieces]
+    first_row = np.unique(group, return_index=True)[1]  # group codes are 0..n-1 in order of first appearance
+    out_rows = np.r_[single, first_row[piece_group]]
+    final = np.argsort(out_group, kind="stable")
+    columns = [c for c in gdf.columns if c != geometry]
+    frame = pd.DataFrame(gdf[columns].iloc[out_rows[final]]).reset_index(drop=True)
+    if ids is not None:
+        names = np.array([None if pd.isna(v) else str(v) for v in gdf[ids]], dtype=object)
+        joined = names[out_rows]
+        if len(rows):
+            joined[len(single) :] = _piece_ids(pieces, parts, part_row, rows, names)
+        frame[ids] = joined[final]
+    out = gpd.GeoDataFrame(frame, geometry=out_geoms[final], crs=gdf.crs)
     out.attrs = dict(gdf.attrs)
     log.info("merged %d lines into %d", len(gdf), len(out))
     return out
+
+
+def _first_segments(coords: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first segment of non-zero length of each of ``n`` lines (quantised, orientation-free), and its line."""
+    q = np.round(coords * 1e7).astype(np.int64)
+    step = np.r_[(owner[1:] == owner[:-1]) & np.any(q[1:] != q[:-1], axis=1), False]
+    at = np.flatnonzero(step)
+    line = owner[at]
+    first = np.unique(line, return_index=True)[1]
+    at, line = at[first], line[first]
+    a, b = q[at], q[at + 1]
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    a[swap], b[swap] = b[swap], a[swap].copy()
+    return np.c_[a, b], line
+
+
+def _piece_ids(
+    pieces: np.ndarray, parts: np.ndarray, part_row: np.ndarray, rows: np.ndarray, names: np.ndarray
+) -> list[str | None]:
+    """The ";"-joined ids of the ways inside each merged piece, in the order the ways were read.
+
+    A way belongs to the piece that holds its first segment (``line_merge``
+    keeps every input segment); ways drawn twice give their ids to both copies.
+    """
+    import shapely
+
+    pc, pi = shapely.get_coordinates(pieces, return_index=True)
+    seg = np.r_[pi[1:] == pi[:-1], False]
+    q = np.round(pc * 1e7).astype(np.int64)
+    a, b = q[seg], q[np.flatnonzero(seg) + 1]
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    a[swap], b[swap] = b[swap], a[swap].copy()
+    cols = ["x1", "y1", "x2", "y2"]
+    piece_segments = pd.DataFrame(np.c_[a, b], columns=cols).assign(piece=pi[seg]).drop_duplicates()
+    wc, wi = shapely.get_coordinates(parts, return_index=True)
+    first, part = _first_segments(wc, wi, len(parts))
+    ways = pd.DataFrame(first, columns=cols).assign(row=part_row[part])
+    pairs = ways.merge(piece_segments, on=cols).drop_duplicates(["row", "piece"]).sort_values(["piece", "row"])
+    piece = pairs["piece"].to_numpy()
+    found = names[rows][pairs["row"].to_numpy()]
+    bounds = np.searchsorted(piece, np.arange(len(pieces) + 1))
+    return [";".join(n for n in found[bounds[k] : bounds[k + 1]] if n is not None) or None for k in range(len(pieces))]
 
 
 def with_gauges(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
