@@ -68,3 +68,43 @@ def test_route_table_lists_where_the_time_goes() -> None:
     text = buf.getvalue()
     assert "where the time goes" in text and "running" in text and "border" in text
     assert " – ".join(p["name"] for p in r.places) in text
+
+
+def _at_80(draw) -> str:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    buf = io.StringIO()
+    draw(Console(file=buf, width=80, soft_wrap=False, highlight=False))
+    return buf.getvalue()
+
+
+def test_tables_fit_80_columns_without_cutting_names(comparison: corridors.Comparison) -> None:
+    """An 80-column terminal: every line fits, names stay whole (no ellipsis), the long text follows the table."""
+    from silkroute import criticality, routing, sensitivity, validation
+
+    G = scenario.network("cku-open")
+    res = uncertainty.simulate("Kashgar", "Istanbul", "cku-open", draws=200, seed=1)
+    texts = {
+        "compare": _at_80(lambda out: tables.comparison(out, comparison)),
+        "uncertainty": _at_80(lambda out: tables.uncertainty(out, res)),
+        "sensitivity": _at_80(
+            lambda out: tables.sensitivity(out, sensitivity.sensitivity(G, "Kashgar", "Istanbul"), limit=40)
+        ),
+        "validate": _at_80(lambda out: tables.validation(out, validation.validate())),
+        "criticality": _at_80(
+            lambda out: tables.chokepoints(out, criticality.criticality_on(G, "Almaty", "Tashkent"), "chokepoints")
+        ),
+        "route": _at_80(lambda out: tables.route(out, routing.fastest(G, "Kashgar", "Istanbul"), "route")),
+    }
+    for name, text in texts.items():
+        lines = text.splitlines()
+        assert max(len(line) for line in lines) <= 80, (name, max(lines, key=len))
+        assert not any("…" in line and "more" not in line for line in lines), name
+    for r in comparison.results["cku-open"]:
+        assert f" {r.corridor} " in texts["compare"]  # whole corridor names in the table
+        if r.route is not None:
+            assert " → ".join(r.route.countries) in texts["compare"]  # the route follows the table
+    for c in res.corridors:
+        assert f" {c.corridor} " in texts["uncertainty"]
+    for run in validation.load_runs():
+        assert f"{run.origin} → {run.destination}" in texts["validate"]

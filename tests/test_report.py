@@ -26,7 +26,9 @@ def test_report_answers_from_its_own_comparisons(small: report.Report) -> None:
     claim = small.config.claim
     assert [f.comparison.origin for f in small.findings] == ["CN-KASHGAR", "CN-XIAN", "CN-URUMQI"]
     assert set(small.networks) == {"baseline", "cku-open"}
-    for f, sentence in zip(small.findings, small.sentences, strict=False):
+    assert small.sentences[0].startswith("The claim:") and "2017" in small.sentences[0]  # its history first
+    for f in small.findings:
+        sentence = next(x for x in small.sentences if x.startswith(f"{f.label}: "))
         results = f.comparison.results[claim.scenario]
         reference = small.corridors[f.comparison.reference].family
         refs = [r for r in results if r.family == reference and r.route is not None]
@@ -120,3 +122,19 @@ def test_report_configuration_errors(tmp_path: Path, text: str, words: str) -> N
         report.ReportConfig.load(path)
     with pytest.raises(InputError, match="cannot be read"):
         report.ReportConfig.load(tmp_path / "missing.toml")
+
+
+def test_report_explains_what_decides_each_pair(small: report.Report) -> None:
+    """Each pair: the tornado's top inputs, the saving under both distributions, every other baseline."""
+    data = small.to_dict()
+    assert data["sensitivity"] and all(s["swings"] for s in data["sensitivity"])
+    for f in small.findings:
+        assert f.sensitivity is not None
+        assert set(f.sensitivity.saving_days) == {"pert", "triangular"}
+        explained = next(x for x in small.sentences if x.startswith(f"{f.label}, what decides it"))
+        assert f.sensitivity.top(1)[0].label in explained
+        against = next(x for x in small.sentences if x.startswith(f"{f.label}, {small.config.claim.corridor} against"))
+        for name, b in f.baselines.items():
+            if "saving_days" in b:
+                assert f"{name} {b['saving_days']:+.1f} d" in against
+    assert any(x.startswith("Other baselines and assumptions:") for x in small.sentences)

@@ -6,7 +6,7 @@ Overpass), ``build`` (line geometry → network), ``network`` (catalog →
 network with transfer edges), ``timing`` and ``scenario`` (the time model and
 what scenarios change), ``places`` and ``routing`` (look-up and paths),
 ``corridors`` (named corridors and their comparison), the analyses
-``uncertainty``, ``criticality``, ``reach``, ``conflate``, ``sweep``, the main
+``uncertainty``, ``sensitivity`` (what decides a comparison), ``criticality``, ``reach``, ``conflate``, ``sweep``, the main
 job ``report``, ``validation`` (the model against published runs), and the outputs ``io`` (networks and layers on disk), ``maps``
 (folium, offline) and ``cli``. ``schema`` owns the names of edge kinds,
 attributes, units, triples and time components.
@@ -34,6 +34,7 @@ from silkroute import (
     scenario,
     schema,
     sections,
+    sensitivity,
     sweep,
     timing,
     uncertainty,
@@ -85,6 +86,7 @@ __all__ = [
     "scenario",
     "schema",
     "sections",
+    "sensitivity",
     "shortest",
     "sweep",
     "timing",

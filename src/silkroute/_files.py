@@ -19,6 +19,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from silkroute._errors import InputError
+
 __all__ = ["TMP_PREFIX", "atomic_dir", "atomic_path", "clean_stale"]
 
 #: Prefix of every temporary entry silkroute writes.
@@ -90,6 +92,20 @@ def _keep_mode(source: Path, target: Path) -> None:
         target.chmod(stat.S_IMODE(source.stat().st_mode))
 
 
+def _make_parent(target: Path) -> None:
+    """Create the parent directory of ``target``; a file in the way is an input error, not a crash."""
+    for parent in (target.parent, *target.parent.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                msg = f"cannot write {target}: {parent} is a file, not a directory; choose another output path"
+                raise InputError(msg)
+            break
+    if target.is_dir():
+        msg = f"cannot write {target}: it is a directory; give a file name"
+        raise InputError(msg)
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path that replaces ``path`` once the block succeeds.
@@ -119,7 +135,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     'complete'
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(target)
     clean_stale(target.parent)
     tmp = _temporary(target)
     try:

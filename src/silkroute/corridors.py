@@ -431,7 +431,7 @@ def corridor_routes(
     avoid_links: Sequence[str] = (),
     explain: bool = True,
 ) -> list[Route]:
-    """Return the fastest route(s) of one corridor; alternatives differ in a crossing, ferry or gauge change.
+    """Return the fastest route(s) of one corridor; alternatives differ in a crossing, ferry or section.
 
     Parameters
     ----------

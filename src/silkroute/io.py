@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -269,8 +270,10 @@ def load_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         msg = f"network file not found: {path} (write one with silkroute build -o {path.name})"
         raise FileNotFoundError(msg)
     try:
-        layers = {name for name, _ in pyogrio.list_layers(path)}
-        meta = json.loads(pyogrio.read_info(path, layer="edges")["layer_metadata"][_META_KEY])
+        with warnings.catch_warnings():  # GDAL warns about a damaged header before it fails; the error says it
+            warnings.simplefilter("ignore")
+            layers = {name for name, _ in pyogrio.list_layers(path)}
+            meta = json.loads(pyogrio.read_info(path, layer="edges")["layer_metadata"][_META_KEY])
     except (
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,

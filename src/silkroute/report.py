@@ -11,6 +11,7 @@ computed twice, and nothing here is a constant about the answer.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -24,8 +25,9 @@ from silkroute import catalog as _catalog
 from silkroute import corridors as _corridors
 from silkroute import routing, schema
 from silkroute import scenario as _scenario
+from silkroute import sensitivity as _sensitivity
 from silkroute import validation as _validation
-from silkroute._errors import InputError
+from silkroute._errors import InputError, NoRouteError
 from silkroute.uncertainty import UncertaintyResult, simulate_on
 
 __all__ = ["Claim", "PairFinding", "Report", "ReportConfig", "run"]
@@ -52,6 +54,8 @@ class Claim:
     days: tuple[float, float]
     origins: tuple[str, ...]
     destinations: tuple[str, ...]
+    history: str = ""  # where the claim comes from and what it left unsaid
+    first_days: tuple[float, float] | None = None  # the range first stated (7–8 days), also tested
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class ReportConfig:
             days=(float(days[0]), float(days[1])),
             origins=tuple(need(c, "origins", list, "claim.")),
             destinations=tuple(need(c, "destinations", list, "claim.")),
+            history=str(c.get("history", "")),
+            first_days=_days_pair(file, c.get("first_days"), "claim.first_days"),
         )
         if claim.scenario not in scenarios:
             msg = f"{file}, key 'claim.scenario': {claim.scenario!r} is not one of the scenarios {scenarios}"
@@ -161,6 +167,8 @@ class PairFinding:
     claim: Claim
     simulation: UncertaintyResult | None = None
     in_claim_region: bool = False
+    sensitivity: _sensitivity.Sensitivity | None = None
+    baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -197,6 +205,8 @@ class PairFinding:
             "reference_corridor": self._pair()[0].corridor,
             "comparisons": {s: [r.to_dict() for r in rs] for s, rs in self.comparison.results.items()},
             "uncertainty": self.simulation.to_dict() if self.simulation else None,
+            "sensitivity": self.sensitivity.to_dict() if self.sensitivity else None,
+            "baselines": self.baselines,
         }
 
 
@@ -237,8 +247,10 @@ class Report:
                 "scenario": self.config.claim.scenario,
                 "days": list(self.config.claim.days),
                 "source": self.config.claim.source,
+                "history": self.config.claim.history,
             },
             "claim_days": list(self.config.claim.days),
+            "sensitivity": [f.sensitivity.to_dict() for f in self.findings if f.sensitivity is not None],
             "reference": self.corridors.reference,
             "scenarios": list(self.networks),
             "draws": self.config.draws,
@@ -303,9 +315,63 @@ def _verdict(s: float, low: float, high: float) -> str:
     return "i.e. not faster at all"
 
 
+def _days_pair(file: Path, value: Any, key: str) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(d, int | float) for d in value):
+        msg = f"{file}, key '{key}': give [low, high] days"
+        raise InputError(msg)
+    low, high = float(value[0]), float(value[1])
+    if not (math.isfinite(low) and math.isfinite(high) and 0 <= low <= high):
+        msg = f"{file}, key '{key}': give [low, high] days with 0 <= low <= high"
+        raise InputError(msg)
+    return (low, high)
+
+
+def _swing_text(w: _sensitivity.Swing, target: float) -> str:
+    def fmt(v: float) -> str:
+        return f"{v:,.0f} {w.unit}" if w.unit == "km/day" else f"{v:,.1f} {w.unit}"
+
+    where = (
+        f"no value of it gives {target:g} d"
+        if w.break_even is None
+        else f"{target:g} d would need {fmt(w.break_even)} ({'inside' if w.break_even_within_range else 'outside'} "
+        "its sourced range)"
+    )
+    return f"{w.label} {fmt(w.low)}–{fmt(w.high)} moves it {w.saving_at_low:+.1f} to {w.saving_at_high:+.1f} d; {where}"
+
+
+def _explained(f: PairFinding, claim: Claim) -> list[str]:
+    """The sensitivity and the other baselines of one pair, as sentences."""
+    low, high = claim.days
+    out = []
+    t = f.sensitivity
+    if t is not None:
+        top = "; ".join(_swing_text(w, t.target_days) for w in t.top(3))
+        dists = ", ".join(f"{v:+.1f} d under {d}" for d, v in t.saving_days.items())
+        out.append(f"{f.label}, what decides it ({t.claim_corridor} vs {t.reference_corridor}; saving {dists}): {top}.")
+    inside = []
+    parts = []
+    for name, b in f.baselines.items():
+        if "saving_days" not in b:
+            continue
+        saving = float(b["saving_days"])
+        parts.append(f"{name} {saving:+.1f} d")
+        if low <= saving <= high:
+            inside.append(name)
+    if parts:
+        verdict = (
+            f"inside {low:g}–{high:g} days against {', '.join(inside)}"
+            if inside
+            else f"no baseline gives {low:g}–{high:g} days"
+        )
+        out.append(f"{f.label}, {claim.corridor} against each baseline that serves it: {'; '.join(parts)}: {verdict}.")
+    return out
+
+
 def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> list[str]:
     low, high = claim.days
-    lines = []
+    lines = [f"The claim: {claim.text}. {claim.history}".strip()] if claim.history else []
     for f in findings:
         s = f.saving_days
         ref, alt = f._pair()
@@ -329,6 +395,7 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> li
                     f"P(≥ {high:g} d faster) = {d['p_a_faster_by_10d']:.0%}."
                 )
         lines.append(text)
+        lines.extend(_explained(f, claim))
     region = [f for f in findings if f.in_claim_region and f.saving_days is not None]
     if region:
         savings = [f.saving_days for f in region if f.saving_days is not None]
@@ -340,7 +407,51 @@ def _answer(findings: list[PairFinding], G: nx.MultiDiGraph, claim: Claim) -> li
             f"{len(inside)} of {len(region)} pairs fall inside {low:g}–{high:g} days. "
             f"Assumptions: {_assumptions(G, findings, claim)}."
         )
+        lines.append(_other_baselines(region, claim))
     return lines
+
+
+def _other_baselines(region: list[PairFinding], claim: Claim) -> str:
+    """Which baseline, distribution or input, if any, makes the claimed range true for the claim's pairs."""
+    ranges = [claim.days] + ([claim.first_days] if claim.first_days and claim.first_days != claim.days else [])
+    sentences = []
+    for low, high in ranges:
+        hits = [
+            f"{f.label} against {name} ({float(b['saving_days']):+.1f} d)"
+            for f in region
+            for name, b in f.baselines.items()
+            if "saving_days" in b and low <= float(b["saving_days"]) <= high
+        ]
+        tri = [
+            f"{f.label} ({f.sensitivity.saving_days['triangular']:+.1f} d)"
+            for f in region
+            if f.sensitivity is not None and low <= f.sensitivity.saving_days.get("triangular", -1e9) <= high
+        ]
+        what = f"{low:g}–{high:g} days"
+        sentences.append(
+            (
+                f"{what} holds against {'; '.join(hits)}"
+                if hits
+                else f"{what} holds against no baseline that serves "
+                "these pairs (northern via Alashankou/Khorgos, Trans-Siberian via Manzhouli, Trans-Mongolian, Middle "
+                "Corridor, southern via Iran)"
+            )
+            + (f", and under the triangular distribution for {'; '.join(tri)}" if tri else ", under PERT or triangular")
+        )
+    target = claim.days[0]
+    inputs = [
+        f"{f.label}: {w.label} at {w.break_even:,.1f} {w.unit}"
+        for f in region
+        if f.sensitivity is not None
+        for w in f.sensitivity.swings
+        if w.break_even is not None and w.break_even_within_range
+    ]
+    sentences.append(
+        f"a single input inside its sourced range reaches {target:g} days for {'; '.join(inputs[:4])}"
+        if inputs
+        else f"no single input inside its sourced range brings a pair to {target:g} days"
+    )
+    return "Other baselines and assumptions: " + "; ".join(sentences) + "."
 
 
 def _regional_defaults(findings: list[PairFinding]) -> str:
@@ -413,7 +524,22 @@ def run(config: ReportConfig | str | os.PathLike[str] | None = None) -> Report:
             net.places[comparison.origin].country in origins
             and net.places[comparison.destination].country in destinations
         )
-        findings.append(PairFinding(comparison, claim, sim, region))
+        try:
+            tornado = _sensitivity.sensitivity(
+                net,
+                comparison.origin,
+                comparison.destination,
+                claim=claim.corridor,
+                corridors=defs,
+                model=model,
+                target_days=claim.days[0],
+            )
+        except NoRouteError:
+            tornado = None
+        against = _sensitivity.baselines(
+            net, comparison.origin, comparison.destination, claim=claim.corridor, corridors=defs
+        )
+        findings.append(PairFinding(comparison, claim, sim, region, tornado, against))
     report = Report(replace(cfg, claim=claim), cat, networks, defs, findings)
     report.sentences = _answer(findings, networks[claim_scenario], claim)
     report.sentences.append(_regional_defaults(findings))

@@ -203,6 +203,9 @@ def _load(
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML ({exc})"
         raise ScenarioError(msg) from exc
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 text (byte {exc.start}); save the scenario file as UTF-8"
+        raise ScenarioError(msg) from None
     except OSError as exc:
         msg = f"{path}: cannot be read ({exc})"
         raise ScenarioError(msg) from exc

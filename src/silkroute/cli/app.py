@@ -7,6 +7,7 @@ adds the traceback.
 
 from __future__ import annotations
 
+import math
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -280,11 +281,28 @@ def uncertainty(
     fmt: FormatOption = Fmt.table,
     network_path: NetworkOption = None,
     output: OutputOption = None,
+    with_sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also swing each uncertain input over its low..high (a tornado) with its break-even value.",
+        ),
+    ] = False,
+    claim: Annotated[str, typer.Option(help="With --sensitivity: the corridor or family claimed faster.")] = "cku",
+    target_days: Annotated[
+        float, typer.Option("--target-days", help="With --sensitivity: the saving break-even values are found for.")
+    ] = 7.0,
 ) -> None:
     """Monte Carlo door-to-door days per corridor: P10/P50/P90 and P(a faster than b by >= 7 / 10 days)."""
+    from silkroute import sensitivity as _sensitivity
     from silkroute import uncertainty as _uncertainty
 
     with _errors():
+        from silkroute.timing import DISTRIBUTIONS
+
+        if distribution is not None and distribution not in DISTRIBUTIONS:
+            msg = f"--distribution must be one of {', '.join(DISTRIBUTIONS)}, not {distribution!r}"
+            raise InputError(msg)
         networks = _networks(scenario_names or ["baseline"], network_path)
         results = []
         for G in networks.values():
@@ -292,8 +310,25 @@ def uncertainty(
             if distribution:
                 model = model.with_distribution(distribution)
             results.append(_uncertainty.simulate_on(G, origin, destination, draws=draws, seed=seed, model=model))
+        if not math.isfinite(target_days):
+            msg = f"--target-days must be a finite number of days, not {target_days:g}"
+            raise InputError(msg)
+        tornados = (
+            [
+                _sensitivity.sensitivity(G, origin, destination, claim=claim, target_days=target_days)
+                for G in networks.values()
+            ]
+            if with_sensitivity
+            else []
+        )
 
         def records() -> list[dict[str, Any]]:
+            if tornados:
+                return [
+                    {"scenario": t.scenario, "origin": t.origin, "destination": t.destination, **w.to_dict()}
+                    for t in tornados
+                    for w in t.swings
+                ]
             return [
                 {"scenario": r.scenario, "origin": r.origin, "destination": r.destination, **c}
                 for r in results
@@ -303,14 +338,17 @@ def uncertainty(
         def table(out: Any) -> None:
             for res in results:
                 tables.uncertainty(out, res)
+            for t in tornados:
+                tables.sensitivity(out, t)
 
-        emit(
-            fmt,
-            data=lambda: results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results],
-            records=records,
-            table=table,
-            output=output,
-        )
+        def data() -> Any:
+            items = [
+                {**r.to_dict(), **({"sensitivity": tornados[i].to_dict()} if tornados else {})}
+                for i, r in enumerate(results)
+            ]
+            return items[0] if len(items) == 1 else items
+
+        emit(fmt, data=data, records=records, table=table, output=output)
 
 
 @app.command()
@@ -467,6 +505,9 @@ def map_(
     from silkroute import maps
 
     with _errors():
+        if output.suffix.lower() not in (".html", ".htm"):
+            msg = f"-o {output}: a map is an HTML page; give a file name ending in .html"
+            raise InputError(msg)
         pairs = parse_pairs(origin, destination)
         networks = _networks(scenario_names or ["baseline"], network_path)
         comparisons = [_corridors.compare_networks(networks, o, t) for o, t in pairs]
@@ -497,6 +538,9 @@ def export(
     with _errors():
         if fmt not in _io.FORMATS:
             msg = f"--format must be geojson or gpkg, not {fmt!r}"
+            raise InputError(msg)
+        if out_dir.exists() and not out_dir.is_dir():
+            msg = f"-o {out_dir} is a file; export writes a directory of layers, give a directory"
             raise InputError(msg)
         names = [s.strip() for s in layers.split(",") if s.strip()]
         if not names:
@@ -637,6 +681,12 @@ def build(
     from silkroute import io as _io
 
     with _errors():
+        if output.suffix.lower() != ".gpkg":
+            msg = f"-o {output}: a network is written as a GeoPackage; give a file name ending in .gpkg"
+            raise InputError(msg)
+        if snap_m is not None and not (math.isfinite(snap_m) and snap_m >= 0):
+            msg = f"--snap-m must be a finite number of metres >= 0, not {snap_m:g}"
+            raise InputError(msg)
         if sum(x is not None for x in (lines_file, osm_file, place)) != 1:
             msg = "give exactly one of --lines FILE or --osm FILE (or --place NAME with --online)"
             raise InputError(msg)

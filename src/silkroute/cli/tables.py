@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -14,10 +15,44 @@ if TYPE_CHECKING:
     from silkroute.corridors import Comparison
     from silkroute.criticality import Chokepoint
     from silkroute.routing import Route
+    from silkroute.sensitivity import Sensitivity
     from silkroute.uncertainty import UncertaintyResult
     from silkroute.validation import Validation
 
 __all__ = ["chokepoints", "comparison", "days", "reach", "route", "uncertainty", "validation"]
+
+
+#: Below this console width tables use the compact layout (long text below the table, light borders).
+NARROW = 120
+
+
+def _narrow(out: Console) -> bool:
+    return out.width < NARROW
+
+
+def _table(out: Console, title: str, *columns: tuple[str, str]) -> Table:
+    """A table whose cells wrap or fold but are never cut with an ellipsis.
+
+    ``columns`` are ``(header, kind)``: ``name`` (kept whole on one line), ``num``
+    (right-aligned) or ``text`` (wraps).
+    """
+    narrow = _narrow(out)
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+        padding=(0, 1),
+        pad_edge=not narrow,
+        title_justify="left" if narrow else "center",
+    )
+    for header, kind in columns:
+        table.add_column(header, justify="right" if kind == "num" else "left", overflow="fold", no_wrap=kind == "name")
+    return table
+
+
+def _notes(out: Console, lines: list[str]) -> None:
+    """Long text moved out of a narrow table: one indented line per row, wrapped at the console width."""
+    for line in lines:
+        out.print("  " + line, overflow="fold")
 
 
 def days(hours: float) -> str:
@@ -57,7 +92,9 @@ def route(out: Console, r: Route, title: str) -> None:
     out.print(
         f"  {r.length_km:,.0f} km, {days(r.time_h)}; countries: {' → '.join(r.countries)}; modes: {', '.join(r.modes)}"
     )
-    table = Table("component", "hours", "days", "share", title="where the time goes")
+    table = _table(
+        out, "where the time goes", ("component", "name"), ("hours", "num"), ("days", "num"), ("share", "num")
+    )
     total = r.time_h or 1.0
     for component, h in r.breakdown.items():
         if h > 0:
@@ -73,6 +110,10 @@ def route(out: Console, r: Route, title: str) -> None:
 def comparison(out: Console, comp: Comparison) -> None:
     """Print one table per scenario and, for several scenarios, the change between them.
 
+    On a narrow console (under :data:`NARROW` columns) the hours are shown without
+    units and the route or the reason a corridor is not feasible follows the table,
+    one line per corridor, so that corridor names are never cut.
+
     Parameters
     ----------
     out
@@ -81,44 +122,56 @@ def comparison(out: Console, comp: Comparison) -> None:
         One pair's comparison.
     """
     results = comp.results
+    narrow = _narrow(out)
     for name, items in results.items():
-        table = Table(
-            "corridor",
-            "km",
-            "time",
-            f"Δ vs {comp.reference}",
-            "running",
-            "border",
-            "gauge",
-            "ferry",
-            "rest+transfer",
-            "route / why not",
-            title=f"{comp.label} — scenario {name}",
-            show_lines=False,
-        )
+        head = [("corridor", "name"), ("km", "num")]
+        head += (
+            [("days", "num"), ("Δ d", "num"), ("run h", "num"), ("border", "num"), ("gauge", "num"),
+             ("ferry", "num"), ("other", "num")]
+            if narrow
+            else [("time", "num"), (f"Δ vs {comp.reference}", "num"), ("running", "num"), ("border", "num"),
+                  ("gauge", "num"), ("ferry", "num"), ("rest+transfer", "num"), ("route / why not", "text")]
+        )  # fmt: skip
+        table = _table(out, f"{comp.label} — scenario {name}", *head)
+        notes = []
         for r in items:
             if not r.feasible or r.route is None:
-                table.add_row(r.corridor, "–", "not feasible", "", "", "", "", "", "", r.reason)
+                cells = [r.corridor, "–", "not feasible" if not narrow else "–", "", "", "", "", "", ""]
+                table.add_row(*(cells if narrow else [*cells, r.reason]))
+                notes.append(f"{r.corridor}: not feasible: {r.reason}")
                 continue
             bd = r.route.breakdown
-            delta = "" if r.delta_vs_reference_h is None else f"{r.delta_vs_reference_h / 24:+.1f} d"
-            table.add_row(
+            delta = "" if r.delta_vs_reference_h is None else f"{r.delta_vs_reference_h / 24:+.1f}"
+            unit = "" if narrow else " h"
+            cells = [
                 r.corridor,
                 f"{r.route.length_km:,.0f}",
-                days(r.route.time_h),
-                delta,
-                f"{bd['running']:.0f} h",
-                f"{bd['border']:.0f} h",
-                f"{bd['gauge_change']:.0f} h",
-                f"{bd['ferry_sailing'] + bd['ferry_wait']:.0f} h",
-                f"{bd['rest'] + bd['transfer']:.0f} h",
-                " → ".join(r.route.countries),
-            )
+                f"{r.route.time_days:.1f}" if narrow else days(r.route.time_h),
+                delta if narrow else (delta and delta + " d"),
+                f"{bd['running']:.0f}{unit}",
+                f"{bd['border']:.0f}{unit}",
+                f"{bd['gauge_change']:.0f}{unit}",
+                f"{bd['ferry_sailing'] + bd['ferry_wait']:.0f}{unit}",
+                f"{bd['rest'] + bd['transfer']:.0f}{unit}",
+            ]
+            table.add_row(*(cells if narrow else [*cells, " → ".join(r.route.countries)]))
+            notes.append(f"{r.corridor}: {' → '.join(r.route.countries)}")
         out.print(table)
+        if narrow:
+            out.print(
+                f"  Δ d: days vs {comp.reference} (the reference); hours: running, border, gauge, ferry, other = "
+                "rest + transfer",
+                overflow="fold",
+            )
+            _notes(out, notes)
     if len(results) > 1:
         names = list(results)
-        table = Table(
-            "corridor", *names, *(f"Δ {n} vs {names[0]}" for n in names[1:]), title="change between scenarios (days)"
+        table = _table(
+            out,
+            "change between scenarios (days)",
+            ("corridor", "name"),
+            *((n, "num") for n in names),
+            *((f"Δ {n} vs {names[0]}", "num") for n in names[1:]),
         )
         by = {n: {r.corridor: r for r in results[n]} for n in names}
         for c in by[names[0]]:
@@ -144,22 +197,22 @@ def uncertainty(out: Console, res: UncertaintyResult) -> None:
     res
         A simulation.
     """
-    table = Table(
-        "corridor",
-        "expected",
-        "P10",
-        "P50",
-        "P90",
-        "mean",
-        "paths",
-        "why not",
-        title=f"{res.origin} → {res.destination} — scenario {res.scenario}: door-to-door days "
+    narrow = _narrow(out)
+    cols = [("corridor", "name"), ("expected", "num"), ("P10", "num"), ("P50", "num"), ("P90", "num"),
+            ("mean", "num"), ("paths", "num")]  # fmt: skip
+    table = _table(
+        out,
+        f"{res.origin} → {res.destination} — scenario {res.scenario}: door-to-door days "
         f"({res.draws:,} draws, {res.distribution}, seed {res.seed})",
+        *cols,
+        *([] if narrow else [("why not", "text")]),
     )
+    notes = []
     for c in res.corridors:
         q = c.quantiles()
         if not c.feasible:
-            table.add_row(c.corridor, "–", "", "", "", "", "", c.reason)
+            table.add_row(c.corridor, "–", "", "", "", "", "", *([] if narrow else [c.reason]))
+            notes.append(f"{c.corridor}: not feasible: {c.reason}")
             continue
         table.add_row(
             c.corridor,
@@ -169,16 +222,19 @@ def uncertainty(out: Console, res: UncertaintyResult) -> None:
             f"{q['p90_days']:.1f}",
             f"{q['mean_days']:.1f}",
             str(len(c.candidates)),
-            "",
+            *([] if narrow else [""]),
         )
     out.print(table)
-    diffs = Table(
-        "a vs b",
-        "median a − b (d)",
-        "P(a faster)",
-        "P(a faster by ≥ 7 d)",
-        "P(a faster by ≥ 10 d)",
-        title="differences",
+    if narrow:
+        _notes(out, notes)
+    diffs = _table(
+        out,
+        "differences",
+        ("a vs b", "text"),
+        ("median a−b d" if narrow else "median a − b (d)", "num"),
+        ("P(a faster)", "num"),
+        ("≥ 7 d" if narrow else "P(a faster by ≥ 7 d)", "num"),
+        ("≥ 10 d" if narrow else "P(a faster by ≥ 10 d)", "num"),
     )
     ref = res.reference
     for d in res.differences():
@@ -191,6 +247,8 @@ def uncertainty(out: Console, res: UncertaintyResult) -> None:
                 f"{d['p_a_faster_by_10d']:.0%}",
             )
     out.print(diffs)
+    if narrow:
+        out.print("  ≥ 7 d, ≥ 10 d: P(a faster by at least 7 or 10 days)", overflow="fold")
 
 
 def chokepoints(out: Console, points: list[Chokepoint], title: str, limit: int = 25) -> None:
@@ -207,7 +265,9 @@ def chokepoints(out: Console, points: list[Chokepoint], title: str, limit: int =
     limit
         Rows shown (the rest is counted).
     """
-    table = Table("rank", "link", "used by", "cuts", "max added", title=title)
+    table = _table(
+        out, title, ("rank", "num"), ("link", "text"), ("used by", "text"), ("cuts", "text"), ("max added", "num")
+    )
     for rank, p in enumerate(points[:limit], start=1):
         table.add_row(str(rank), p.name, ", ".join(p.used_by), ", ".join(p.cut) or "–", f"{p.max_added_days:+.1f} d")
     out.print(table)
@@ -227,7 +287,7 @@ def reach(out: Console, places: Any, title: str) -> None:
     title
         The heading.
     """
-    table = Table("within", "places", title=title)
+    table = _table(out, title, ("within", "name"), ("places", "text"))
     for band, group in places.groupby("within_days", sort=True):
         names = ", ".join(f"{n} ({d:.1f})" for n, d in zip(group["name"], group["time_days"], strict=True))
         table.add_row(f"{band:g} d", f"{len(group)}: {names}")
@@ -244,16 +304,18 @@ def validation(out: Console, result: Validation) -> None:
     result
         The comparison of :func:`silkroute.validation.validate`.
     """
-    table = Table(
-        "run",
-        "from → to",
-        "published km",
-        "model km",
-        "error",
-        "published d",
-        "model d",
-        "met",
-        title="published runs vs the model",
+    narrow = _narrow(out)
+    table = _table(
+        out,
+        "published runs vs the model",
+        ("run", "name"),
+        ("from → to", "text"),
+        ("pub. km" if narrow else "published km", "num"),
+        ("km" if narrow else "model km", "num"),
+        ("error", "num"),
+        ("pub. d" if narrow else "published d", "num"),
+        ("d" if narrow else "model d", "num"),
+        ("met", "name"),
     )
     for r in result.results:
         run = r.run
@@ -270,7 +332,7 @@ def validation(out: Console, result: Validation) -> None:
         err = r.km_error
         met = "" if r.days_met is None else ("yes" if r.days_met else "no")
         table.add_row(
-            run.id + ("" if run.scored else f" ({run.role})"),
+            run.id + ("" if run.scored else (f" {run.role[0]}" if narrow else f" ({run.role})")),
             f"{run.origin} → {run.destination}",
             km,
             "–" if r.km is None else f"{r.km:,.0f}",
@@ -279,6 +341,66 @@ def validation(out: Console, result: Validation) -> None:
             "–" if r.days is None else f"{r.days:.1f}",
             met if r.route is not None or run.days is None else "no route",
         )
-    out.print(table)
+    if narrow:  # stacked: the run and its route on one line, the numbers on the next
+        out.print("[bold]published runs vs the model[/] (tail, claim, doubtful: shown, not scored)")
+        for r in result.results:
+            run = r.run
+            role = "" if run.scored else f" ({run.role})"
+            out.print(f"{run.id}{role}  {run.origin} → {run.destination}", overflow="fold")
+            parts = []
+            if run.km is not None:
+                pub = f"{run.km[0]:,.0f}" if run.km[0] == run.km[1] else f"{run.km[0]:,.0f}–{run.km[1]:,.0f}"
+                err = r.km_error
+                model = "–" if r.km is None else f"{r.km:,.0f}"
+                parts.append(f"km {model} vs {pub}" + ("" if err is None else f" ({100 * err:+.1f} %)"))
+            if run.days is not None:
+                pub = f"{run.days[0]:g}" if run.days[0] == run.days[1] else f"{run.days[0]:g}–{run.days[1]:g}"
+                model = "–" if r.days is None else f"{r.days:.1f}"
+                met = "no route" if r.route is None else ("met" if r.days_met else "not met")
+                parts.append(f"days {model} vs {pub}: {met}")
+            out.print("      " + " · ".join(parts), overflow="fold")
+    else:
+        out.print(table)
     for line in result.summary_lines():
-        out.print(line)
+        out.print(line, overflow="fold")
+
+
+def sensitivity(out: Console, s: Sensitivity, limit: int = 12) -> None:
+    """Print the tornado: each input's swing of the saving and its break-even value.
+
+    Parameters
+    ----------
+    out
+        The console.
+    s
+        A sensitivity.
+    limit
+        Rows shown (the rest is counted).
+    """
+    saving = ", ".join(f"{v:+.1f} d ({d})" for d, v in s.saving_days.items())
+    narrow = _narrow(out)
+    table = _table(
+        out,
+        f"{s.origin} → {s.destination} — {s.claim_corridor} vs {s.reference_corridor} ({s.scenario}): saving {saving}",
+        ("input", "text"),
+        ("low–high", "num"),
+        ("at low" if narrow else "saving at low", "num"),
+        ("at high" if narrow else "saving at high", "num"),
+        (f"{s.target_days:g} d at" if narrow else f"break-even {s.target_days:g} d", "num"),
+    )
+    for w in s.swings[:limit]:
+
+        def fmt(v: float, unit: str = w.unit) -> str:
+            return f"{v:,.0f}" if unit == "km/day" else f"{v:,.1f}"
+
+        be = "–" if w.break_even is None else f"{fmt(w.break_even)}{'' if w.break_even_within_range else ' (out)'}"
+        table.add_row(
+            w.label,
+            f"{fmt(w.low)}–{fmt(w.high)} {w.unit}",
+            f"{w.saving_at_low:+.1f} d",
+            f"{w.saving_at_high:+.1f} d",
+            be,
+        )
+    out.print(table)
+    if len(s.swings) > limit:
+        out.print(f"  … {len(s.swings) - limit} more inputs (see --format json); '(out)': outside the sourced range")

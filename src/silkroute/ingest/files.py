@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,14 +90,20 @@ def read_lines(
         )
         raise InputError(msg)
     if name.endswith((".parquet", ".geoparquet")):
-        gdf = gpd.read_parquet(path)
+        try:
+            gdf = gpd.read_parquet(path)
+        except (ValueError, OSError) as exc:
+            msg = f"cannot read {path} as GeoParquet: {exc}"
+            raise InputError(msg) from None
     else:
         source = f"/vsigzip/{path}" if name.endswith(".gz") else str(path)
-        gdf = gpd.read_file(source, layer=layer or _line_layer(source, path), engine="pyogrio")
-    if gdf.crs is None:
-        warnings.warn(f"{path} has no CRS; assuming EPSG:4326 (lon, lat)", UserWarning, stacklevel=2)
-        gdf = gdf.set_crs("EPSG:4326")
-    gdf = gdf.to_crs("EPSG:4326")
+        chosen = _line_layer(source, path, layer)
+        try:
+            gdf = gpd.read_file(source, layer=chosen, engine="pyogrio")
+        except Exception as exc:  # pyogrio/GDAL errors on a damaged file
+            msg = f"cannot read layer {chosen!r} of {path}: {exc}"
+            raise InputError(msg) from None
+    gdf = _check_lines(gdf, path)
     column = keep.column
     if column not in gdf.columns and "fclass" in gdf.columns:  # Geofabrik shapefile / GeoPackage schema
         gdf[column] = gdf["fclass"]
@@ -111,25 +116,89 @@ def read_lines(
     return gdf
 
 
-def _line_layer(source: str, path: Path) -> str | None:
-    """The first layer of (multi)lines of a data source."""
+def _line_layer(source: str, path: Path, layer: str | None = None) -> str | None:
+    """The layer to read: ``layer`` if the source has it, else its first layer of (multi)lines."""
     import pyogrio
 
     try:
         layers = pyogrio.list_layers(source)
-    except pyogrio.errors.DataSourceError as exc:
+    except Exception as exc:  # pyogrio.errors.DataSourceError and GDAL errors on damaged files
         msg = f"cannot read {path} as a GIS file: {exc}"
         raise InputError(msg) from None
-    lines = [str(n) for n, g in layers if "LineString" in str(g)] or [
-        str(n) for n, g in layers if str(g) in ("Unknown", "None")
-    ]
+    found = ", ".join(f"{n} ({g})" for n, g in layers) or "none"
+    if layer is not None:
+        kinds = {str(n): str(g) for n, g in layers}
+        if layer not in kinds:
+            msg = f"{path} has no layer {layer!r} (its layers: {found}); pass one of them with --layer"
+            raise InputError(msg)
+        if kinds[layer] in ("None", ""):
+            msg = f"layer {layer!r} of {path} has no geometry column (its layers: {found}); pass a layer of lines"
+            raise InputError(msg)
+        return layer
+    lines = [str(n) for n, g in layers if "LineString" in str(g)] or [str(n) for n, g in layers if str(g) == "Unknown"]
     if not lines:
-        found = ", ".join(f"{n} ({g})" for n, g in layers)
         msg = f"{path} has no layer of lines (found: {found}); pass the layer name (--layer)"
         raise InputError(msg)
     if len(layers) > 1:
         log.info("%s: reading layer %r of %d", path, lines[0], len(layers))
     return lines[0]
+
+
+#: Geometry types a line file may hold.
+_LINE_TYPES = ("LineString", "MultiLineString")
+
+
+def _check_lines(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Check a read layer: features with line geometry, a CRS, coordinates plausible for it; return it in EPSG:4326."""
+    import geopandas as gpd
+
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        msg = f"{path} has no geometry column; give a file of lines"
+        raise InputError(msg)
+    total = len(gdf)
+    if total == 0:
+        msg = f"{path} has no features; give a file with rail or road lines"
+        raise InputError(msg)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if len(gdf) == 0:
+        msg = f"{path} has {total} features but none has a geometry; give a file with rail or road lines"
+        raise InputError(msg)
+    kinds = gdf.geometry.geom_type
+    lines = kinds.isin(_LINE_TYPES)
+    if not lines.any():
+        other = ", ".join(sorted(set(kinds)))
+        msg = f"{path} holds {other} geometries, not lines; give a file of LineString or MultiLineString features"
+        raise InputError(msg)
+    if not lines.all():
+        log.warning(
+            "%s: ignored %d features that are not lines (%s)",
+            path,
+            int((~lines).sum()),
+            ", ".join(sorted(set(kinds[~lines]))),
+        )
+        gdf = gdf[lines]
+    xmin, ymin, xmax, ymax = (float(v) for v in gdf.total_bounds)
+    lonlat = xmin >= -180.5 and xmax <= 180.5 and ymin >= -90.5 and ymax <= 90.5
+    if gdf.crs is None:
+        if not lonlat:
+            msg = (
+                f"{path} declares no CRS and its coordinates ({xmin:,.0f}..{xmax:,.0f}, {ymin:,.0f}..{ymax:,.0f}) "
+                "are not longitude/latitude; declare the CRS, e.g. `ogr2ogr -a_srs EPSG:32643 out.gpkg in.gpkg`"
+            )
+            raise InputError(msg)
+        msg = (
+            f"{path} declares no CRS; its coordinates look like longitude/latitude but declare it "
+            "(e.g. `ogr2ogr -a_srs EPSG:4326 out.gpkg in.gpkg`) so the lengths are right"
+        )
+        raise InputError(msg)
+    if gdf.crs.is_geographic and not lonlat:
+        msg = (
+            f"{path} says its CRS is {gdf.crs.to_string()} (degrees) but its coordinates reach "
+            f"{max(abs(xmin), abs(xmax)):,.0f}, {max(abs(ymin), abs(ymax)):,.0f}: they are probably metres of a "
+            "projected CRS mislabelled as geographic; declare the right CRS (ogr2ogr -a_srs EPSG:…)"
+        )
+        raise InputError(msg)
+    return gdf.to_crs("EPSG:4326")
 
 
 def read_places(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -168,6 +237,21 @@ def read_places(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"{path}: places need columns id, lon, lat (missing {', '.join(missing)}); "
             "the catalog's places.csv is an example"
         )
+        raise InputError(msg)
+    for column, limit in (("lon", 180.0), ("lat", 90.0)):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() | ~values.between(-limit, limit)
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            msg = (
+                f"{path}, row {i + 2}, column {column!r}: {frame[column].iloc[i]!r} is not a {column} in degrees "
+                f"(-{limit:g}..{limit:g}); fix the value"
+            )
+            raise InputError(msg)
+        frame[column] = values.astype(float)
+    if frame["id"].astype(str).str.strip().eq("").any():
+        i = int(frame["id"].astype(str).str.strip().eq("").to_numpy().nonzero()[0][0])
+        msg = f"{path}, row {i + 2}, column 'id': empty; every place needs an id"
         raise InputError(msg)
     return frame
 
