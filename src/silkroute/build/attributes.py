@@ -171,10 +171,7 @@ def merge_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     keys = [c for c in gdf.columns if c != geometry and c not in ID_COLUMNS]
     ids = next((c for c in ID_COLUMNS if c in gdf.columns), None)
     geoms = np.asarray(gdf.geometry.values)
-    if keys:
-        group = gdf.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
-    else:
-        group = np.zeros(len(gdf), dtype=np.int64)
+    group = _group_codes(gdf, keys)
     sizes = np.bincount(group)
     multi = sizes[group] > 1
     # rows of a group of one are kept whole; the others are exploded, merged per group and split again
@@ -208,18 +205,38 @@ def merge_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _group_codes(gdf: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Dense code per row of its combination of ``keys`` values, numbered in order of first appearance (NaN is a value)."""
+    codes = np.zeros(len(gdf), dtype=np.int64)
+    for column in keys:
+        try:
+            k, uniques = pd.factorize(gdf[column], use_na_sentinel=False)
+        except TypeError:  # unhashable values (lists): let pandas group them
+            return np.asarray(gdf.groupby(keys, dropna=False, sort=False).ngroup().to_numpy())
+        codes = pd.factorize(codes * (len(uniques) + 1) + k)[0]
+    return codes
+
+
 def _first_segments(coords: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first segment of non-zero length of each of ``n`` lines (quantised, orientation-free), and its line."""
+    """The first segment of non-zero length of each of ``n`` lines (quantised ends, 4 columns), and its line."""
     q = np.round(coords * 1e7).astype(np.int64)
     step = np.r_[(owner[1:] == owner[:-1]) & np.any(q[1:] != q[:-1], axis=1), False]
     at = np.flatnonzero(step)
     line = owner[at]
     first = np.unique(line, return_index=True)[1]
     at, line = at[first], line[first]
-    a, b = q[at], q[at + 1]
+    return np.c_[q[at], q[at + 1]], line
+
+
+def _segment_keys(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two uint64 per segment (its quantised ends, the smaller first): equal segments, equal keys."""
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    a[swap], b[swap] = b[swap], a[swap].copy()
-    return np.c_[a, b], line
+    a, b = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
+
+    def pack(p: np.ndarray) -> np.ndarray:
+        return ((p[:, 0] + 2**31).astype(np.uint64) << np.uint64(32)) | (p[:, 1] + 2**31).astype(np.uint64)
+
+    return pack(a), pack(b)
 
 
 def _piece_ids(
@@ -233,17 +250,25 @@ def _piece_ids(
     import shapely
 
     pc, pi = shapely.get_coordinates(pieces, return_index=True)
-    seg = np.r_[pi[1:] == pi[:-1], False]
+    seg = np.flatnonzero(pi[1:] == pi[:-1])
     q = np.round(pc * 1e7).astype(np.int64)
-    a, b = q[seg], q[np.flatnonzero(seg) + 1]
-    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    a[swap], b[swap] = b[swap], a[swap].copy()
-    cols = ["x1", "y1", "x2", "y2"]
-    piece_segments = pd.DataFrame(np.c_[a, b], columns=cols).assign(piece=pi[seg]).drop_duplicates()
+    p1, p2 = _segment_keys(q[seg], q[seg + 1])
     wc, wi = shapely.get_coordinates(parts, return_index=True)
     first, part = _first_segments(wc, wi, len(parts))
-    ways = pd.DataFrame(first, columns=cols).assign(row=part_row[part])
-    pairs = ways.merge(piece_segments, on=cols).drop_duplicates(["row", "piece"]).sort_values(["piece", "row"])
+    w1, w2 = _segment_keys(first[:, :2], first[:, 2:])
+    c1 = pd.factorize(np.r_[p1, w1])[0]
+    c2 = pd.factorize(np.r_[p2, w2])[0]
+    key = c1.astype(np.int64) * (int(c2.max()) + 1) + c2
+    piece_key, way_key = key[: len(seg)], key[len(seg) :]
+    order = np.argsort(piece_key, kind="stable")
+    sorted_keys = piece_key[order]
+    lo = np.searchsorted(sorted_keys, way_key, side="left")
+    hi = np.searchsorted(sorted_keys, way_key, side="right")
+    count = hi - lo
+    way = np.repeat(np.arange(len(way_key)), count)
+    at = np.repeat(lo, count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))
+    pairs = pd.DataFrame({"row": part_row[part][way], "piece": pi[seg][order][at]}).drop_duplicates()
+    pairs = pairs.sort_values(["piece", "row"], kind="stable")
     piece = pairs["piece"].to_numpy()
     found = names[rows][pairs["row"].to_numpy()]
     bounds = np.searchsorted(piece, np.arange(len(pieces) + 1))
