@@ -96,7 +96,8 @@ def assign_countries(
     series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
     arr = np.asarray(series.values)
     is_line = np.isin(shapely.get_type_id(arr), (1, 5))
-    points = np.where(is_line, shapely.line_interpolate_point(arr, 0.5, normalized=True), arr)
+    points = arr.copy()
+    points[is_line] = shapely.line_interpolate_point(arr[is_line], 0.5, normalized=True)
     tree = shapely.STRtree(polygons.geometry.values)
     pt_idx, poly_idx = tree.query(points, predicate="within")
     codes = polygons[column].astype(str).str.upper().to_numpy()

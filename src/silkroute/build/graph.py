@@ -30,7 +30,16 @@ from pyproj import Geod
 
 from silkroute.schema import layer_name
 
-__all__ = ["BuildReport", "NodeIndex", "graph_from_lines", "layer_name", "node_index", "node_key"]
+__all__ = [
+    "BuildReport",
+    "NodeIndex",
+    "geodesic_lengths",
+    "graph_from_lines",
+    "layer_name",
+    "node_index",
+    "node_key",
+    "recount_components",
+]
 
 log = logging.getLogger(__name__)
 GEOD = Geod(ellps="WGS84")
@@ -341,17 +350,29 @@ def graph_from_lines(
     inserts: dict[int, list[tuple[float, float, float]]] = defaultdict(list)  # part -> (dist along, x, y)
     extra_edges: list[tuple[str, float, float, float, float, dict[str, Any]]] = []
     forced: set[tuple[str, int, int]] = set()  # vertices that must become nodes
+    joins: list[tuple[int, int]] = []  # parts joined by a T-junction or a snap
 
     if join_crossings:
         report.crossings_joined = _join_crossings(geoms, layers, inserts)
     if join_t_junctions or snap_m > 0:
-        _snap_dangling_ends(geoms, layers, parts, snap_m, inserts, extra_edges, forced, report)
-    attached = (
-        _attach_places(geoms, layers, places, attach_m, inserts, report, separate_by) if places is not None else {}
-    )
+        _snap_dangling_ends(geoms, layers, parts, snap_m, inserts, extra_edges, forced, report, joins)
+    attached: dict[tuple[str, int, int], dict[str, Any]] = {}
+    if places is not None:
+        piece_km = _piece_km(geoms, layers, joins, node_shared_vertices)
+        attached = _attach_places(geoms, layers, places, attach_m, inserts, report, separate_by, piece_km)
 
+    scale = parts["_length_scale"].to_numpy(dtype=float) if "_length_scale" in parts.columns else None
     G, us, vs = _assemble(
-        parts, geoms, layers, inserts, set(attached) | forced, attached, attributes, name, node_shared_vertices
+        parts,
+        geoms,
+        layers,
+        inserts,
+        set(attached) | forced,
+        attached,
+        attributes,
+        name,
+        node_shared_vertices,
+        scale,
     )
     nodes = NodeIndex(G)
     extra_u, extra_v = [], []
@@ -373,6 +394,54 @@ def graph_from_lines(
     G.graph["build_report"] = report
     log.info("built %s nodes, %s edges in %.2f s", len(node_layers), 2 * (len(us) + len(extra_u)), report.seconds)
     return G
+
+
+def geodesic_lengths(geoms: Any) -> np.ndarray:
+    """Return the geodesic length (m, WGS84 ellipsoid) of each line or multi-line, in one vectorised pass.
+
+    Parameters
+    ----------
+    geoms
+        An array of (Multi)LineStrings in EPSG:4326.
+
+    Returns
+    -------
+    numpy.ndarray
+        Metres, 0 for empty or missing geometry.
+    """
+    arr = np.asarray(geoms, dtype=object)
+    coords, owner = shapely.get_coordinates(shapely.get_parts(arr), return_index=True)
+    parts_owner = shapely.get_parts(arr, return_index=True)[1]
+    out = np.zeros(len(arr))
+    if len(coords) < 2:
+        return out
+    same = owner[1:] == owner[:-1]
+    d = np.asarray(GEOD.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])[2])
+    per_part = np.bincount(owner[1:][same], weights=d[same], minlength=len(parts_owner))
+    return np.bincount(parts_owner, weights=per_part, minlength=len(arr))
+
+
+def recount_components(G: nx.MultiDiGraph) -> dict[str, list[int]]:
+    """Recount the connected components of each layer into ``graph["build_report"]`` (after edges changed).
+
+    Parameters
+    ----------
+    G
+        A network with a ``build_report``.
+
+    Returns
+    -------
+    dict
+        Layer → component sizes, largest first (also stored in the report).
+    """
+    pos = {n: i for i, n in enumerate(G.nodes)}
+    layers = [str(layer) for _n, layer in G.nodes(data="layer")]
+    uv = np.array([(pos[u], pos[v]) for u, v in G.edges()], dtype=np.int64).reshape(-1, 2)
+    sizes = _component_sizes(layers, uv[:, 0], uv[:, 1])
+    report = G.graph.get("build_report")
+    if report is not None:
+        report.components = sizes
+    return sizes
 
 
 def _component_sizes(layers: Sequence[str], us: np.ndarray, vs: np.ndarray) -> dict[str, list[int]]:
@@ -484,6 +553,7 @@ def _snap_dangling_ends(
     extra_edges: list[tuple[str, float, float, float, float, dict[str, Any]]],
     forced: set[tuple[str, int, int]],
     report: BuildReport,
+    joins: list[tuple[int, int]] | None = None,
 ) -> None:
     """Join line ends that lie on another line (T-junctions) and snap ends near one (vectorised search)."""
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
@@ -523,6 +593,8 @@ def _snap_dangling_ends(
         )
         own_part = int(owner[dangling[i]])
         x, y = float(px[i]), float(py[i])
+        if joins is not None:
+            joins.append((own_part, j))
         if d < 1.0:
             inserts[j].append((d_along, x, y))  # the end lies on line j: a T-junction
             report.joined_t_junctions += 1
@@ -554,6 +626,37 @@ def _nearest_vertex_within(geom: shapely.LineString, x: float, y: float, metres:
     return None
 
 
+#: A place attaches to a line of a connected piece of at least this much track (km) when one is within
+#: reach, rather than to a nearer yard fragment or isolated bit.
+MIN_PIECE_KM = 20.0
+
+
+def _piece_km(
+    geoms: np.ndarray, layers: np.ndarray, joins: list[tuple[int, int]], node_shared_vertices: bool
+) -> np.ndarray:
+    """Track km of the connected piece (lines joined at shared vertices, T-junctions and snaps) of each line."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(geoms)
+    if n == 0:
+        return np.zeros(0)
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    q = np.round(coords * _Q).astype(np.int64)
+    vcode = _vertex_codes(pd.factorize(layers)[0][owner], q[:, 0], q[:, 1])
+    if not node_shared_vertices:
+        ends = np.r_[True, owner[1:] != owner[:-1]] | np.r_[owner[1:] != owner[:-1], True]
+        vcode, owner = vcode[ends], owner[ends]
+    extra = np.asarray(joins, dtype=np.int64).reshape(-1, 2)
+    rows = np.r_[owner, extra[:, 0]]
+    cols = np.r_[n + vcode, extra[:, 1]]
+    size = n + int(vcode.max()) + 1
+    _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)), directed=False)
+    km = geodesic_lengths(geoms) / 1000.0
+    per_piece = np.bincount(label[:n], weights=km)
+    return np.asarray(per_piece[label[:n]])
+
+
 #: A place this close (m) to an existing vertex of a line attaches there (a station already on the line)
 #: instead of at its projection: ``attach_m`` × 5 %, at least 1 m and at most this.
 _VERTEX_SNAP_MAX_M = 100.0
@@ -567,12 +670,15 @@ def _attach_places(
     inserts: dict[int, list[tuple[float, float, float]]],
     report: BuildReport,
     separate_by: str | None = None,
+    piece_km: np.ndarray | None = None,
 ) -> dict[tuple[str, int, int], dict[str, Any]]:
     """Split lines at places; return vertex key -> place record for every attachment.
 
     Each place attaches, in every layer with a line within ``attach_m``, at the
     nearest point of the nearest line (at an existing vertex within a few metres
-    of the place, see :data:`_VERTEX_SNAP_MAX_M`). Two places that would share
+    of the place, see :data:`_VERTEX_SNAP_MAX_M`), preferring lines of a
+    connected piece of at least :data:`MIN_PIECE_KM` of track (``piece_km``
+    per line) to yard fragments and other isolated bits. Two places that would share
     a point: the nearer one gets it and the other attaches at its own projection,
     or stays unattached (with the reason) if that is the same point.
     """
@@ -607,7 +713,8 @@ def _attach_places(
     layer_codes, layer_names = pd.factorize(layers)
     key = left.astype(np.int64) * (len(layer_names) + 1) + layer_codes[right]
     sel = np.flatnonzero(within)
-    best = sel[_first_per(key[sel], vdist[sel])] if len(sel) else sel
+    small = (piece_km[right] < MIN_PIECE_KM).astype(np.int8) if piece_km is not None else np.zeros(len(right), np.int8)
+    best = sel[_first_per(key[sel], small[sel], vdist[sel])] if len(sel) else sel
     # the nearer place first, so that it keeps a point two places would share
     best = best[np.lexsort((left[best], vdist[best]))]
     lost: dict[str, str] = {}
@@ -654,8 +761,12 @@ def _assemble(
     attributes: Sequence[str],
     name: str,
     node_shared_vertices: bool = True,
+    scale: np.ndarray | None = None,
 ) -> tuple[nx.MultiDiGraph, np.ndarray, np.ndarray]:
-    """Split every part at its nodes and add both directions of each piece; also return the edges' ends."""
+    """Split every part at its nodes and add both directions of each piece; also return the edges' ends.
+
+    ``scale`` multiplies the geodesic lengths of each part's edges (a measured length per line).
+    """
     if inserts:
         geoms = geoms.copy()
         for j, pts in inserts.items():
@@ -697,7 +808,7 @@ def _assemble(
     a, b = node_pos[:-1], node_pos[1:]
     valid = owner[a] == owner[b]
     a, b = a[valid], b[valid]
-    lengths = (cum[b] - cum[a]).tolist()
+    lengths = (cum[b] - cum[a] if scale is None else (cum[b] - cum[a]) * scale[owner[a]]).tolist()
     sizes = b - a + 1
     offset = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     piece = np.repeat(np.arange(len(a)), sizes)

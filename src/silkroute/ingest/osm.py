@@ -169,7 +169,7 @@ def _read_pyosmium(path: Path, keep: WayFilter) -> tuple[gpd.GeoDataFrame, pd.Da
     try:
         with progress(f"Reading {path.name}") as advance:
             for obj in processor:
-                if obj.is_way():
+                if isinstance(obj, osmium.osm.Way):
                     try:
                         line: bytes | str = factory.create_linestring(obj.nodes, every)
                     except (osmium.InvalidLocationError, RuntimeError):  # a node outside the extract, or one node
@@ -183,7 +183,7 @@ def _read_pyosmium(path: Path, keep: WayFilter) -> tuple[gpd.GeoDataFrame, pd.Da
                     tags.append([tg.get(t) for t in TAGS])
                     if len(ids) % 10_000 == 0:
                         advance(10_000)
-                elif obj.is_node() and obj.tags.get("railway") in STATION_VALUES:
+                elif isinstance(obj, osmium.osm.Node) and obj.tags.get("railway") in STATION_VALUES:
                     tg = obj.tags
                     stations.append(
                         {
