@@ -64,8 +64,13 @@ _NETWORK_FORMAT = 1
 # --------------------------------------------------------------------------- network GeoPackage
 
 
+_PLAIN = frozenset((str, int, float, bool))
+
+
 def _python(value: Any) -> Any:
     """Return a numpy scalar as the equivalent Python scalar."""
+    if type(value) in _PLAIN:  # the common case, without the attribute look-up
+        return value
     item = getattr(value, "item", None)
     return item() if callable(item) and not isinstance(value, str | bytes) else value
 
@@ -120,11 +125,12 @@ def _attribute_table(
     for name in names:
         if name in reserved or name == "geometry":
             continue
-        values = [_python(rec[name]) for rec in records if rec.get(name) is not None]
+        raw = [rec.get(name) for rec in records]
+        cleaned = [None if v is None else _python(v) for v in raw]
+        values = [v for v in cleaned if v is not None]
         schema[name] = _type_of(values) if values else "str"
-        columns[name] = [
-            None if rec.get(name) is None else _encode(_python(rec[name]), schema[name]) for rec in records
-        ]
+        kind = schema[name]
+        columns[name] = cleaned if kind != "json" else [None if v is None else _encode(v, kind) for v in cleaned]
     columns[_NONE_COL] = [
         ";".join(k for k, v in rec.items() if v is None and k not in reserved) or None for rec in records
     ]
@@ -203,8 +209,9 @@ def save_network(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     edge_records = [d for *_, d in edge_list]
     edge_cols, edge_schema = _attribute_table(edge_records, ("u", "v", "key", "u_key", "v_key"))
     geoms = [
-        d.get("geometry")
-        or shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
+        g
+        if (g := d.get("geometry")) is not None and not g.is_empty
+        else shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
         for u, v, _, d in edge_list
     ]
     edges = gpd.GeoDataFrame(

@@ -221,7 +221,7 @@ def catalog_places(cat: Catalog, mode: str = "rail") -> pd.DataFrame:
     wanted.update(crossings["to"])
     if mode == "rail":
         wanted.update(cat.gauge_changes["place"])
-    ferries = cat.ferries[[mode in carried for carried in cat.ferries["carries"]]]
+    ferries = cat.ferries.loc[np.array([mode in carried for carried in cat.ferries["carries"]], dtype=bool)]
     wanted.update(ferries["from"])
     wanted.update(ferries["to"])
     wanted.update(cat.terminals["place"])
@@ -294,6 +294,7 @@ def stitch_catalog(
     if fill_gaps:
         _fill_gaps(G, cat, report)
     report.country_basis = dict(Counter(basis.get(n, "catalog") for n in G.nodes))
+    _refresh_places(G, report)
     report.added = add_transfers(G, cat, strict=False)
     report.skipped = list(G.graph["build_report"].skipped)
     km: dict[str, float] = {}
@@ -368,7 +369,9 @@ def _node_countries(
     pair = np.c_[np.minimum(us, vs), np.maximum(us, vs)]
     frame = pd.DataFrame({"a": pair[:, 0], "b": pair[:, 1], "w": np.maximum(ws, 1e-3)}).groupby(["a", "b"]).min()
     a, b = frame.index.get_level_values(0).to_numpy(), frame.index.get_level_values(1).to_numpy()
-    graph = coo_matrix((frame["w"].to_numpy(), (a, b)), shape=(n_loc, n_loc)).tocsr()
+    weight = frame["w"].to_numpy()
+    graph = coo_matrix((weight, (a, b)), shape=(n_loc, n_loc)).tocsr()
+    pair = np.c_[a, b]  # one row per pair of locations joined by track
     open_locs = np.flatnonzero(pd.isna(loc_country))
     seed_locs = np.array(sorted(seeds), dtype=np.int64)
     far = np.zeros(n_loc, dtype=bool)
@@ -399,7 +402,7 @@ def _node_countries(
         )
         inner = coo_matrix((np.ones(int(same.sum())), (pair[same, 0], pair[same, 1])), shape=(n_loc, n_loc))
         _, piece = connected_components(inner, directed=False)
-        size = np.bincount(piece)
+        size = np.bincount(piece[pair[same, 0]], weights=weight[same], minlength=int(piece.max()) + 1)
         border = pair[~same]
         neighbours: dict[int, set[int]] = {}
         for i, j in np.c_[piece[border[:, 0]], piece[border[:, 1]]].tolist():
@@ -451,6 +454,22 @@ def _node_countries(
         elif c is not None:
             d["country"] = str(c)
     return country, basis
+
+
+def _refresh_places(G: nx.MultiDiGraph, report: StitchReport) -> None:
+    """Make the build report's attached places match the stitched network (layers renamed, places detached)."""
+    build = G.graph["build_report"]
+    distance: dict[str, dict[str, float]] = {}
+    for _n, d in G.nodes(data=True):
+        if d.get("place") and d.get("attach_m") is not None:
+            distance.setdefault(str(d["place"]), {})[str(d["layer"])] = round(float(d["attach_m"]), 1)
+    for pid, country in report.detached.items():
+        if pid not in distance and pid in build.attach_distance_m:
+            nearest = min(build.attach_distance_m[pid].values())
+            build.places_unattached.append((pid, nearest))
+            build.unattached_reason[pid] = f"attached to a line in {country}, another country: detached"
+    build.attach_distance_m = {pid: distance[pid] for pid in build.attach_distance_m if pid in distance}
+    build.places_attached = {pid: sorted(layers) for pid, layers in build.attach_distance_m.items()}
 
 
 def _detach(G: nx.MultiDiGraph, n: Any) -> None:
