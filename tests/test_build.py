@@ -120,12 +120,36 @@ def test_places_attach_split_and_report_distance() -> None:
     G = graph_from_lines(lines_gdf(shapely.LineString([(72, 43.6), (74, 43.6)])), places, attach_m=2000)
     report = G.graph["build_report"]
     assert report.places_attached == {"KZ-SHU": ["rail"]}
+    # the distance attached: from the place to the line's nearest point, on the ellipsoid
+    assert report.attach_distance_m["KZ-SHU"]["rail"] == pytest.approx(GEOD.inv(73.0, 43.601, 73.0, 43.6)[2], abs=0.1)
     ((pid, dist),) = report.places_unattached
-    assert pid == "KZ-FAR" and 100_000 < dist < 200_000
+    assert pid == "KZ-FAR" and dist == pytest.approx(GEOD.inv(75.0, 45.0, 74.0, 43.6)[2], rel=1e-6)
+    assert "unattached place KZ-FAR: nearest line 1" in report.summary()
+    assert report.to_dict()["places_unattached"] == [{"id": "KZ-FAR", "nearest_line_m": round(dist, 1), "reason": None}]
     shu = node_index(G)["KZ-SHU@rail"]
     assert G.nodes[shu]["name"] == "Shu" and G.nodes[shu]["country"] == "KAZ"
     assert G.degree(shu) == 4  # the line is split at the place: two edges, both directions
+    assert G.nodes[shu]["attach_m"] == pytest.approx(report.attach_distance_m["KZ-SHU"]["rail"], abs=0.1)
+    wider = graph_from_lines(lines_gdf(shapely.LineString([(72, 43.6), (74, 43.6)])), places, attach_m=200_000)
+    assert set(wider.graph["build_report"].places_attached) == {"KZ-SHU", "KZ-FAR"}
     assert total_line_length(G) == pytest.approx(geodesic_m(shapely.LineString([(72, 43.6), (74, 43.6)])), rel=1e-4)
+
+
+def test_two_places_at_one_point_the_nearer_keeps_it() -> None:
+    line = lines_gdf(shapely.LineString([(72, 43.6), (74, 43.6)]))
+    places = pd.DataFrame({"id": ["A", "B"], "lon": [73.0, 73.0], "lat": [43.6005, 43.6001]})  # B is nearer
+    report = graph_from_lines(line, places, attach_m=2000).graph["build_report"]
+    assert set(report.places_attached) == {"B"}
+    assert report.unattached_reason["A"].startswith("shares the nearest point of layer rail with B")
+
+
+def test_a_place_prefers_a_connected_line_to_a_nearer_fragment() -> None:
+    main = shapely.LineString([(72, 43.6), (74, 43.6)])  # ~160 km
+    fragment = shapely.LineString([(73.0, 43.603), (73.01, 43.603)])  # 800 m of isolated track, nearer the place
+    places = pd.DataFrame({"id": ["P"], "lon": [73.005], "lat": [43.6028]})
+    G = graph_from_lines(lines_gdf(main, fragment), places, attach_m=2000)
+    (n,) = [n for n, d in G.nodes(data=True) if d.get("place") == "P"]
+    assert G.nodes[n]["y"] == pytest.approx(43.6)  # on the main line, not on the fragment 20 m away
 
 
 def test_osmnx_conventions_hold() -> None:

@@ -336,9 +336,12 @@ def from_file(
     networkx.MultiDiGraph
         The network; print :func:`summary` for the build report.
     """
+    from silkroute._progress import progress
+
     opts = options or BuildOptions()
     table = read_places(places) if isinstance(places, str | os.PathLike) else places
-    gdf = read_lines(path, layer=opts.layer, keep=opts.keep)
+    with progress(f"Reading {Path(path).name}"):
+        gdf = read_lines(path, layer=opts.layer, keep=opts.keep)
     osm = is_osm_file(path)
     name = f"{'OSM ' if osm else ''}{opts.mode} network of {Path(path).name}"
     return from_lines(gdf, table, opts, osm=osm, name=name, catalog=catalog)

@@ -730,7 +730,7 @@ def build(
     from silkroute import build as _build
     from silkroute import ingest
     from silkroute import io as _io
-    from silkroute._progress import quiet
+    from silkroute._progress import progress, quiet
 
     with _errors(), quiet(fmt is not Fmt.table):
         if output.suffix.lower() != ".gpkg":
@@ -768,7 +768,8 @@ def build(
             source = lines_file or osm_file
             assert source is not None
             G = _build.from_file(source, options, places=places_file, catalog=cat)
-        path = _io.save_network(G, output)
+        with progress(f"Writing {output.name}"):
+            path = _io.save_network(G, output)
         report = G.graph["build_report"]
 
         def records() -> list[dict[str, Any]]:
