@@ -47,6 +47,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -298,7 +299,7 @@ def stitch_catalog(
     report.added = add_transfers(G, cat, strict=False)
     report.skipped = list(G.graph["build_report"].skipped)
     km: dict[str, float] = {}
-    for _u, _v, d in G.edges(data=True):
+    for _u, _v, _k, d in _edges(G):
         if d.get("kind") in schema.TRACK_KINDS and not d.get("reversed"):
             c = str(d.get("country"))
             km[c] = km.get(c, 0.0) + float(d[schema.LENGTH]) / 1000.0
@@ -308,6 +309,14 @@ def stitch_catalog(
     G.graph["stitch_report"] = report
     log.info("stitched the catalog: %s", report.added)
     return G
+
+
+def _edges(G: nx.MultiDiGraph) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
+    """``G.edges(keys=True, data=True)`` without the view machinery (several times faster on 10⁵ edges)."""
+    for u, nbrs in G._succ.items():
+        for v, keydict in nbrs.items():
+            for k, d in keydict.items():
+                yield u, v, k, d
 
 
 def _locations(G: nx.MultiDiGraph) -> tuple[list[Any], dict[Any, int], np.ndarray, np.ndarray, np.ndarray]:
@@ -325,7 +334,7 @@ def _locations(G: nx.MultiDiGraph) -> tuple[list[Any], dict[Any, int], np.ndarra
 
 def _track_edges(G: nx.MultiDiGraph, where: dict[Any, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     us, vs, ws = [], [], []
-    for u, v, d in G.edges(data=True):
+    for u, v, _k, d in _edges(G):
         if d.get("kind") in schema.TRACK_KINDS and not d.get("reversed"):
             us.append(where[u])
             vs.append(where[v])
@@ -442,13 +451,14 @@ def _node_countries(
             break
     country: dict[Any, str | None] = {}
     basis: dict[Any, str] = {}
+    catalog_ids = set(cat.places.index)
     for n in nodes:
         i = where[n]
         d = G.nodes[n]
         c = loc_country[i]
         country[n] = None if c is None else str(c)
         basis[n] = str(loc_basis[i])
-        if d.get("place") in cat.places.index and d.get("country") and d["country"] != country[n]:
+        if d.get("place") in catalog_ids and d.get("country") and d["country"] != country[n]:
             report.detached[str(d["place"])] = str(country[n])
             _detach(G, n)
         elif c is not None:
@@ -492,7 +502,7 @@ def _cut_borders(G: nx.MultiDiGraph, country: dict[Any, str | None], cat: Catalo
         )
     }
     cut = []
-    for u, v, k, d in G.edges(keys=True, data=True):
+    for u, v, k, d in _edges(G):
         cu, cv = country[u], country[v]
         if d.get("kind") in schema.TRACK_KINDS and cu != cv:
             cut.append((u, v, k))
@@ -515,8 +525,8 @@ def _relayer(G: nx.MultiDiGraph, country: dict[Any, str | None], report: StitchR
     """Move rail nodes of unknown gauge (layer ``rail``) into their country's gauge layer."""
     keys = {d["key"]: n for n, d in G.nodes(data=True)}
     merge: list[tuple[Any, Any]] = []
-    for n in list(G.nodes):
-        d = G.nodes[n]
+    moved: dict[Any, tuple[str, int]] = {}
+    for n, d in list(G.nodes(data=True)):
         if d.get("layer") != "rail":
             continue
         gauge = GAUGE_BY_COUNTRY.get(str(country.get(n)))
@@ -543,9 +553,11 @@ def _relayer(G: nx.MultiDiGraph, country: dict[Any, str | None], report: StitchR
         if other is None:
             keys[key] = n
         report.gauge_from_country += 1
-        for _u, _v, e in list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True)):
-            if e.get("kind") in schema.TRACK_KINDS:
-                e["layer"], e["gauge"], e["gauge_source"] = layer, gauge, "country"
+        moved[n] = (layer, gauge)
+    for u, _v, _k, e in _edges(G):  # both ends of a track edge are in one country: move it with its start
+        if u in moved and e.get("kind") in schema.TRACK_KINDS:
+            e["layer"], e["gauge"] = moved[u]
+            e["gauge_source"] = "country"
     for n, into in merge:  # co-located nodes of one layer become one
         for _u, v, e in list(G.out_edges(n, data=True)):
             G.add_edge(into, v if v != n else into, **e)
@@ -562,7 +574,7 @@ def _set_edge_attributes(
     speed_class: str | None,
     known: set[str],
 ) -> None:
-    for u, _v, d in G.edges(data=True):
+    for u, _v, _k, d in _edges(G):
         if d.get("kind") not in schema.TRACK_KINDS:
             continue
         c = country.get(u)
@@ -597,7 +609,7 @@ def _fill_gaps(G: nx.MultiDiGraph, cat: Catalog, report: StitchReport) -> None:
     nodes = list(G.nodes)
     pos = {n: i for i, n in enumerate(nodes)}
     us, vs, ws = [], [], []
-    for u, v, d in G.edges(data=True):
+    for u, v, _k, d in _edges(G):
         if d.get("kind") in schema.TRACK_KINDS:
             us.append(pos[u])
             vs.append(pos[v])
@@ -609,8 +621,9 @@ def _fill_gaps(G: nx.MultiDiGraph, cat: Catalog, report: StitchReport) -> None:
     ).tocsr()
     index = NodeIndex(G)
     attached: dict[tuple[str, str], tuple[float, float]] = {}
+    catalog_ids = set(cat.places.index)
     for _n, d in G.nodes(data=True):
-        if d.get("place") in cat.places.index:
+        if d.get("place") in catalog_ids:
             attached.setdefault((str(d["place"]), str(d["mode"])), (float(d["x"]), float(d["y"])))
     records = cat.places.to_dict("index")
     todo: list[tuple[dict[str, Any], str, tuple[tuple[float, float], tuple[float, float]]]] = []
@@ -620,16 +633,17 @@ def _fill_gaps(G: nx.MultiDiGraph, cat: Catalog, report: StitchReport) -> None:
             continue
         todo.append((row, schema.layer_name(row["mode"], row["gauge"]), (start, end)))
     limits: dict[int, float] = {}
+    targets: dict[int, set[int]] = {}
     for row, layer, _ends in todo:
-        a = index.ids.get(f"{row['from']}@{layer}")
-        if a is not None:
+        a, b = index.ids.get(f"{row['from']}@{layer}"), index.ids.get(f"{row['to']}@{layer}")
+        if a is not None and b is not None:
             limit = (GAP_RATIO * float(row["length_km"]) + GAP_SLACK_KM) * 1000.0
             limits[pos[a]] = max(limits.get(pos[a], 0.0), limit)
+            targets.setdefault(pos[a], set()).add(pos[b])
     reach: dict[int, dict[int, float]] = {}
-    for source, limit in limits.items():
-        dist = dijkstra(graph, directed=False, indices=source, limit=limit)
-        hit = np.flatnonzero(np.isfinite(dist))
-        reach[source] = dict(zip(hit.tolist(), dist[hit].tolist(), strict=True))
+    for source, limit in limits.items():  # one search per stop, bounded by its longest section
+        dist = dijkstra(graph, directed=True, indices=source, limit=limit)  # both directions are edges
+        reach[source] = {t: float(dist[t]) for t in targets[source] if np.isfinite(dist[t])}
     for row, layer, ends in todo:
         a, b = index.ids.get(f"{row['from']}@{layer}"), index.ids.get(f"{row['to']}@{layer}")
         km = float(row["length_km"])
