@@ -269,3 +269,27 @@ def test_natural_earth_eurasia_builds_and_routes() -> None:
     length = nx.shortest_path_length(G, moscow, minsk, weight="length")
     straight = GEOD.inv(37.62, 55.75, 27.57, 53.90)[2]
     assert straight < length < 1.3 * straight
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(
+    st.integers(1, 300).flatmap(
+        lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=400))
+    )
+)
+def test_union_find_components_match_scipy(case) -> None:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from silkroute.build.graph import _components
+
+    n, edges = case
+    uv = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    ours = _components(n, uv[:, 0], uv[:, 1])
+    _, theirs = connected_components(coo_matrix((np.ones(len(uv)), (uv[:, 0], uv[:, 1])), shape=(n, n)), directed=False)
+    assert (
+        len(set(zip(ours.tolist(), theirs.tolist(), strict=True)))
+        == len(set(theirs.tolist()))
+        == len(set(ours.tolist()))
+    )
+    assert all(ours[ours] == ours)  # every label is a root: the smallest node of its component
