@@ -16,8 +16,9 @@ library call (timed after the imports)
     and keeps the largest component only).
 whole command (wall time of the process, startup and imports included)
     ``silkroute build --osm FILE -o NET.gpkg`` (reads, builds, prints the report, writes the GeoPackage)
-    against a Python process doing what a user of osmnx would: gunzip, ``graph_from_xml(path)``,
-    ``save_graph_geopackage``.
+    against Python processes doing what a user of osmnx would: gunzip, the same graph as the library
+    row (``graph_from_xml`` unsimplified, ``simplify_graph``) or osmnx's default ``graph_from_xml(path)``,
+    then ``save_graph_geopackage``.
 
 The topology line compares the node coordinates of the two library results.
 """
@@ -48,7 +49,11 @@ with tempfile.TemporaryDirectory() as tmp:
     plain = Path(tmp) / "data.osm"
     with gzip.open(sys.argv[1], "rb") as src, plain.open("wb") as dst:
         shutil.copyfileobj(src, dst)
-    G = ox.graph_from_xml(plain)
+    if sys.argv[3] == "default":
+        G = ox.graph_from_xml(plain)
+    else:
+        ox.settings.useful_tags_way = [*ox.settings.useful_tags_way, "railway"]
+        G = ox.simplify_graph(ox.graph_from_xml(plain, simplify=False, retain_all=True), edge_attrs_differ=["railway"])
 ox.save_graph_geopackage(G, sys.argv[2])
 print(G.number_of_nodes(), G.number_of_edges())
 """
@@ -172,7 +177,17 @@ def main() -> None:
         exe = Path(sys.executable).with_name("silkroute")
         cli = [str(exe)] if exe.is_file() else [sys.executable, "-m", "silkroute.cli"]
         cli_s, cli_mb, _ = best([*cli, "build", "--osm", str(SOURCE), "-o", str(tmp / "ours.gpkg")], args.repeat)
-        ox_s, ox_mb, _ = best([sys.executable, "-c", OSMNX_SCRIPT, str(SOURCE), str(tmp / "osmnx.gpkg")], args.repeat)
+        osmnx_cli = [sys.executable, "-c", OSMNX_SCRIPT, str(SOURCE)]
+        same_s, same_mb, same_out = best([*osmnx_cli, str(tmp / "same.gpkg"), "same"], args.repeat)
+        ox_s, ox_mb, ox_out = best([*osmnx_cli, str(tmp / "osmnx.gpkg"), "default"], args.repeat)
+
+        def graph(nodes: int, edges: int, path: Path) -> str:
+            return f"{nodes:,} nodes, {edges:,} edges, {path.stat().st_size / 1e6:.1f} MB file"
+
+        def counts(out: str) -> tuple[int, int]:
+            n, e = out.split()[-2:]
+            return int(n), int(e)
+
         table(
             "whole command (process wall time: startup, imports, read, build, write a GeoPackage)",
             [
@@ -180,22 +195,23 @@ def main() -> None:
                     "silkroute build --osm FILE -o NET.gpkg",
                     cli_s,
                     cli_mb,
-                    f"{(tmp / 'ours.gpkg').stat().st_size / 1e6:.1f} MB file",
+                    graph(ours["nodes"], ours["edges"], tmp / "ours.gpkg"),
                 ),
                 (
-                    "python: osmnx graph_from_xml + save_graph_geopackage",
-                    ox_s,
-                    ox_mb,
-                    f"{(tmp / 'osmnx.gpkg').stat().st_size / 1e6:.1f} MB file",
+                    "osmnx, same graph: from_xml + simplify_graph + save",
+                    same_s,
+                    same_mb,
+                    graph(*counts(same_out), tmp / "same.gpkg"),
                 ),
+                ("osmnx graph_from_xml(path) as is * + save", ox_s, ox_mb, graph(*counts(ox_out), tmp / "osmnx.gpkg")),
             ],
             cli_s,
         )
         print(
             f"\nratios osmnx / silkroute: library {peer['seconds'] / ours['seconds']:.1f}x time "
             f"({stock['seconds'] / ours['seconds']:.1f}x against its default call), "
-            f"{peer['peak_mb'] / ours['peak_mb']:.1f}x peak memory; whole command {ox_s / cli_s:.1f}x time, "
-            f"{ox_mb / cli_mb:.1f}x peak memory"
+            f"{peer['peak_mb'] / ours['peak_mb']:.1f}x peak memory; whole command {same_s / cli_s:.1f}x time "
+            f"({ox_s / cli_s:.1f}x against the default call), {same_mb / cli_mb:.1f}x peak memory"
         )
 
 

@@ -77,7 +77,11 @@ def _python(value: Any) -> Any:
 
 def _type_of(values: list[Any]) -> str:
     """Return the storage type of one attribute column: bool, int, float, str or json."""
-    kinds = {type(v) for v in values}
+    return _kind_of({type(v) for v in values})
+
+
+def _kind_of(kinds: set[type]) -> str:
+    """The storage type of a column whose values have these Python types."""
     for name, types in (("bool", {bool}), ("int", {int}), ("float", {float}), ("str", {str})):
         if kinds <= types:
             return name
@@ -117,23 +121,37 @@ def _attribute_table(
     Attributes absent from a record stay null; attributes present with the value
     ``None`` are listed in the record's :data:`_NONE_COL` cell.
     """
-    names: dict[str, None] = {}
-    for rec in records:
-        names.update(dict.fromkeys(rec))
+    n = len(records)
+    skip = {*reserved, "geometry"}
+    cells: dict[str, list[Any]] = {}  # one pass over the records, columns in the order names first appear
+    kinds: dict[str, set[type]] = {}
+    nones: list[str | None] = [None] * n
+    for i, rec in enumerate(records):
+        listed = None
+        for k, v in rec.items():
+            if v is None:
+                if k not in reserved:
+                    listed = k if listed is None else f"{listed};{k}"
+                if k not in skip and k not in cells:
+                    cells[k], kinds[k] = [None] * n, set()
+                continue
+            if k in skip:
+                continue
+            column = cells.get(k)
+            if column is None:
+                column = cells[k] = [None] * n
+                kinds[k] = set()
+            value = v if type(v) in _PLAIN else _python(v)
+            column[i] = value
+            kinds[k].add(type(value))
+        nones[i] = listed
     schema: dict[str, str] = {}
     columns: dict[str, list[Any]] = {}
-    for name in names:
-        if name in reserved or name == "geometry":
-            continue
-        raw = [rec.get(name) for rec in records]
-        cleaned = [None if v is None else _python(v) for v in raw]
-        values = [v for v in cleaned if v is not None]
-        schema[name] = _type_of(values) if values else "str"
-        kind = schema[name]
-        columns[name] = cleaned if kind != "json" else [None if v is None else _encode(v, kind) for v in cleaned]
-    columns[_NONE_COL] = [
-        ";".join(k for k, v in rec.items() if v is None and k not in reserved) or None for rec in records
-    ]
+    for name, column in cells.items():
+        kind = _kind_of(kinds[name]) if kinds[name] else "str"
+        schema[name] = kind
+        columns[name] = column if kind != "json" else [None if v is None else _encode(v, kind) for v in column]
+    columns[_NONE_COL] = nones
     return columns, schema
 
 

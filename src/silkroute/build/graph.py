@@ -655,9 +655,6 @@ def _piece_km(
     geoms: np.ndarray, layers: np.ndarray, joins: list[tuple[int, int]], node_shared_vertices: bool
 ) -> np.ndarray:
     """Track km of the connected piece (lines joined at shared vertices, T-junctions and snaps) of each line."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     n = len(geoms)
     if n == 0:
         return np.zeros(0)
@@ -670,8 +667,7 @@ def _piece_km(
     extra = np.asarray(joins, dtype=np.int64).reshape(-1, 2)
     rows = np.r_[owner, extra[:, 0]]
     cols = np.r_[n + vcode, extra[:, 1]]
-    size = n + int(vcode.max()) + 1
-    _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)), directed=False)
+    label = _components(n + int(vcode.max()) + 1, rows, cols)
     km = geodesic_lengths(geoms) / 1000.0
     per_piece = np.bincount(label[:n], weights=km)
     return np.asarray(per_piece[label[:n]])
