@@ -293,3 +293,18 @@ def test_union_find_components_match_scipy(case) -> None:
         == len(set(ours.tolist()))
     )
     assert all(ours[ours] == ours)  # every label is a root: the smallest node of its component
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.floats(-179.9, 179.9),
+    st.floats(-85, 85),
+    st.floats(0, 360),
+    st.one_of(st.floats(0, 2500), st.floats(0, 3_000_000)),
+)
+def test_segment_lengths_are_geodesic(lon: float, lat: float, azimuth: float, metres: float) -> None:
+    from silkroute.build.graph import segment_lengths
+
+    lon2, lat2, _ = GEOD.fwd(lon, lat, azimuth, metres)
+    (ours,) = segment_lengths(np.array([lon]), np.array([lat]), np.array([lon2]), np.array([lat2]))
+    assert ours == pytest.approx(GEOD.inv(lon, lat, lon2, lat2)[2], rel=1.5e-7, abs=1e-6)
