@@ -249,6 +249,11 @@ def _parts_per_vertex(vcode: np.ndarray, owner: np.ndarray) -> np.ndarray:
     return np.bincount(pairs // n, minlength=int(vcode.max()) + 1)
 
 
+def _hashable(values: pd.Series) -> list[Any]:
+    """Values usable as dict keys: NaN and other missing values become ``None``."""
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in values.tolist()]
+
+
 def _plain(layer: str) -> str:
     """The layer without the ``|group`` suffix used to keep groups apart while noding."""
     return layer.split("|", 1)[0]
@@ -340,14 +345,22 @@ def graph_from_lines(
     parts = gdf[valid].explode(index_parts=False, ignore_index=True)
     parts = parts[shapely.get_num_coordinates(parts.geometry.values) >= 2].reset_index(drop=True)
     report.parts = len(parts)
-    parts["_layer"] = [layer_name(m, g) for m, g in zip(parts["mode"], parts["gauge"], strict=True)]
+    # layer of each part, kept beside the frame (a string column would be converted to Arrow and back)
+    names = {
+        (m, g): layer_name(m, g) for m, g in set(zip(parts["mode"].tolist(), _hashable(parts["gauge"]), strict=True))
+    }
+    layers = np.array(
+        [names[(m, g)] for m, g in zip(parts["mode"].tolist(), _hashable(parts["gauge"]), strict=True)], dtype=object
+    )
     if separate_by is not None:
-        parts["_layer"] = parts["_layer"] + "|" + parts[separate_by].astype(str)
+        layers = np.array(
+            [f"{layer}|{group}" for layer, group in zip(layers, parts[separate_by].astype(str), strict=True)],
+            dtype=object,
+        )
     if attributes is None:
         attributes = [c for c in gdf.columns if c not in (gdf.geometry.name, "_source_index") and not c.startswith("_")]
 
     geoms = np.asarray(parts.geometry.values)
-    layers = parts["_layer"].to_numpy()
     inserts: dict[int, list[tuple[float, float, float]]] = defaultdict(list)  # part -> (dist along, x, y)
     extra_edges: list[tuple[str, float, float, float, float, dict[str, Any]]] = []
     forced: set[tuple[str, int, int]] = set()  # vertices that must become nodes
@@ -430,7 +443,7 @@ def segment_lengths(x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarr
     w = 1.0 - _E2 * s * s
     east = _A / np.sqrt(w) * np.cos(mid) * np.radians((x2 - x1 + 180.0) % 360.0 - 180.0)
     north = _A * (1.0 - _E2) / (w * np.sqrt(w)) * (p2 - p1)
-    out = np.hypot(east, north)
+    out: np.ndarray = np.asarray(np.hypot(east, north), dtype=float)
     long = np.flatnonzero(~(out < SHORT_SEGMENT_M))
     if len(long):
         out[long] = GEOD.inv(x1[long], y1[long], x2[long], y2[long])[2]
