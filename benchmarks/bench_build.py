@@ -1,75 +1,193 @@
-"""Geometry → graph: silkroute's builder vs momepy.gdf_to_nx on Natural Earth's Eurasian railways.
+"""Geometry → graph: silkroute's builder vs momepy.gdf_to_nx, and the whole ``silkroute build --lines`` command.
 
-Run: .venv/bin/python benchmarks/bench_build.py [--repeat 3]
-Needs ../shared/data/real/rail_ne10m_eurasia.geojson.gz (15,733 lines). Prints a table; not a test.
+Run: .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--skip-skeleton]
+Needs ../shared/data/real/rail_ne10m_eurasia.geojson.gz (Natural Earth, 15,733 lines) and
+rail_osm_eurasia_skeleton.geojson.gz (OSM, 136,533 edges). Prints tables; not a test.
+To measure another checkout (the numbers before a change), put its ``src`` first on ``PYTHONPATH``.
 
-The two tools do different amounts of work: momepy's primal graph joins lines at their end points
-only and measures planar length in the input CRS; silkroute also joins shared interior vertices and
-T-junctions, snaps dangling ends (100 m here), and measures geodesic length on the ellipsoid.
-Both get the same GeoDataFrame, already in memory; reading the file is timed separately.
+Every row runs in its own subprocess (peak memory, ``ru_maxrss`` from ``wait4``, is its own); the best of
+``--repeat`` runs is shown; library rows are timed after the imports and after reading the file.
+
+The tools do different amounts of work: momepy's primal graph joins lines at their end points only and
+measures planar length in degrees; silkroute also joins shared interior vertices and T-junctions, snaps
+dangling ends (100 m here), measures geodesic length on the ellipsoid and builds both directions of every
+edge (a MultiDiGraph with osmnx conventions).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+import warnings
 from pathlib import Path
 
-import geopandas as gpd
-
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT.parent / "shared" / "data" / "real" / "rail_ne10m_eurasia.geojson.gz"
+REAL = ROOT.parent / "shared" / "data" / "real"
+NE = REAL / "rail_ne10m_eurasia.geojson.gz"
+SKELETON = REAL / "rail_osm_eurasia_skeleton.geojson.gz"
 
 
-def best_of(fn, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
+def child(task: str) -> dict:
+    import geopandas as gpd
+
+    source = NE if task.endswith("-ne") else SKELETON
+    gdf = gpd.read_file("/vsigzip/" + str(source))
+    if task.startswith("momepy"):
+        import momepy
+
+        exploded = gdf.explode(index_parts=False, ignore_index=True)
         t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # momepy warns that lengths in degrees are wrong, which they are
+            G = momepy.gdf_to_nx(exploded, approach="primal", multigraph=True, directed=False)
+        seconds = time.perf_counter() - t0
+        edges = G.number_of_edges()
+        extra = ""
+    else:
+        from silkroute.build import graph_from_lines
+
+        t0 = time.perf_counter()
+        G = graph_from_lines(gdf, snap_m=100.0, attributes=["scalerank"] if task.endswith("-ne") else None)
+        seconds = time.perf_counter() - t0
+        edges = G.number_of_edges() // 2
+        r = G.graph["build_report"]
+        extra = (
+            f"{r.joined_t_junctions} T-junctions, {len(r.snapped)} ends snapped, "
+            f"{len(r.components['rail'])} components (largest {r.components['rail'][0]:,} nodes)"
+        )
+    return {"seconds": seconds, "nodes": G.number_of_nodes(), "edges": edges, "extra": extra}
+
+
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Run a command; return its wall seconds, its own peak RSS (MB) and its stdout."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True, env={**os.environ})
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        stderr = proc.stderr.read() if proc.stderr else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {stderr[-2000:]}")
+        out.seek(0)
+        return seconds, usage.ru_maxrss / 1024, out.read()
+
+
+def library(task: str, repeat: int) -> dict:
+    rows = []
+    for _ in range(repeat):
+        _s, peak, out = run([sys.executable, __file__, "--child", task])
+        rows.append({**json.loads(out.strip().splitlines()[-1]), "peak_mb": peak})
+    return min(rows, key=lambda r: r["seconds"])
+
+
+def table(title: str, rows: list[tuple[str, float, float, str]], ours: float) -> None:
+    print(f"\n{title}")
+    print(f"{'':58} {'seconds':>8} {'peak MB':>8} {'× row 1':>7}  result")
+    for name, seconds, peak, result in rows:
+        print(f"{name:58} {seconds:8.2f} {peak:8.0f} {seconds / ours:7.2f}  {result}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-skeleton", action="store_true", help="Only the Natural Earth comparison.")
+    parser.add_argument("--child")
     args = parser.parse_args()
-    if not SOURCE.is_file():
-        raise SystemExit(f"{SOURCE} is missing: this benchmark needs ../shared/data/real")
-    import momepy
-
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    for path in (NE, SKELETON):
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: this benchmark needs ../shared/data/real")
+    import silkroute
     from silkroute import catalog, network
-    from silkroute.build import graph_from_lines
 
+    print(f"silkroute from {Path(silkroute.__file__).parent}; best of {args.repeat}; peak = the process's max RSS")
     cat = catalog.load()
-    default_s, D = best_of(lambda: network.build_network(cat), args.repeat)
+    times = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        D = network.build_network(cat)
+        times.append(time.perf_counter() - t0)
     print(
         f"default catalog network: {D.number_of_nodes():,} nodes, {D.number_of_edges():,} directed edges, "
-        f"built in {default_s:.2f} s (target < 2 s)"
+        f"built in {min(times):.2f} s (target < 2 s)"
     )
-    t0 = time.perf_counter()
-    gdf = gpd.read_file("/vsigzip/" + str(SOURCE))
-    read_s = time.perf_counter() - t0
-    print(f"input: {len(gdf):,} lines, read in {read_s:.2f} s")
-
-    ours_s, G = best_of(lambda: graph_from_lines(gdf, snap_m=100.0, attributes=["scalerank"]), args.repeat)
-    exploded = gdf.explode(index_parts=False, ignore_index=True)
-    theirs_s, M = best_of(
-        lambda: momepy.gdf_to_nx(exploded, approach="primal", multigraph=True, directed=False), args.repeat
+    ours, peer = library("silkroute-ne", args.repeat), library("momepy-ne", args.repeat)
+    table(
+        f"line builder on Natural Earth railways ({NE.name}, 15,733 lines; in memory, after reading)",
+        [
+            (
+                "silkroute graph_from_lines (snap 100 m)",
+                ours["seconds"],
+                ours["peak_mb"],
+                f"{ours['nodes']:,} nodes, {ours['edges']:,} edges; {ours['extra']}",
+            ),
+            (
+                "momepy gdf_to_nx (primal)",
+                peer["seconds"],
+                peer["peak_mb"],
+                f"{peer['nodes']:,} nodes, {peer['edges']:,} edges",
+            ),
+        ],
+        ours["seconds"],
     )
-    rows = [
-        ("silkroute graph_from_lines", G.number_of_nodes(), G.number_of_edges() // 2, ours_s),
-        ("momepy gdf_to_nx (primal)", M.number_of_nodes(), M.number_of_edges(), theirs_s),
-    ]
-    print(f"{'tool':30} {'nodes':>8} {'edges':>8} {'seconds':>8}")
-    for name, n, e, s in rows:
-        print(f"{name:30} {n:8,} {e:8,} {s:8.2f}")
-    print(f"ratio momepy / silkroute: {theirs_s / ours_s:.2f}x (best of {args.repeat}; undirected edges)")
-    report = G.graph["build_report"]
-    print(
-        f"silkroute: {report.joined_t_junctions} T-junctions joined, {len(report.snapped)} ends snapped, "
-        f"{len(report.components['rail'])} components (largest {report.components['rail'][0]:,} nodes)"
-    )
+    print(f"ratio momepy / silkroute: {peer['seconds'] / ours['seconds']:.2f}x time (undirected edges)")
+    if args.skip_skeleton:
+        return
+    big, big_peer = library("silkroute-skeleton", 1), library("momepy-skeleton", 1)
+    exe = Path(sys.executable).with_name("silkroute")
+    cli = [str(exe)] if exe.is_file() else [sys.executable, "-m", "silkroute.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        net = Path(tmp) / "eurasia.gpkg"
+        plain_s, plain_mb, _ = min(
+            (run([*cli, "build", "--lines", str(SKELETON), "-o", str(net)]) for _ in range(args.repeat)),
+            key=lambda r: r[0],
+        )
+        size = net.stat().st_size / 1e6
+        rows = [
+            (
+                "silkroute graph_from_lines (library, snap 100 m)",
+                big["seconds"],
+                big["peak_mb"],
+                f"{big['nodes']:,} nodes, {big['edges']:,} edges",
+            ),
+            (
+                "momepy gdf_to_nx (library)",
+                big_peer["seconds"],
+                big_peer["peak_mb"],
+                f"{big_peer['nodes']:,} nodes, {big_peer['edges']:,} edges",
+            ),
+            ("silkroute build --lines SKELETON -o NET.gpkg", plain_s, plain_mb, f"whole command, {size:.0f} MB file"),
+        ]
+        try:
+            cat_s, cat_mb, _ = run(
+                [
+                    *cli,
+                    "build",
+                    "--lines",
+                    str(SKELETON),
+                    "--with-catalog",
+                    "--attach-km",
+                    "10",
+                    "--length-km",
+                    "osm_km",
+                    "-o",
+                    str(net),
+                ]
+            )
+            rows.append(
+                ("  … --with-catalog --attach-km 10 --length-km osm_km", cat_s, cat_mb, "whole command, stitched")
+            )
+        except RuntimeError:
+            rows.append(("  … --with-catalog (not in this checkout)", float("nan"), float("nan"), ""))
+    table(f"the Eurasian OSM skeleton ({SKELETON.name}, 136,533 edges)", rows, big["seconds"])
+    print(f"ratio momepy / silkroute (library): {big_peer['seconds'] / big['seconds']:.2f}x time")
 
 
 if __name__ == "__main__":

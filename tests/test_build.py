@@ -120,12 +120,36 @@ def test_places_attach_split_and_report_distance() -> None:
     G = graph_from_lines(lines_gdf(shapely.LineString([(72, 43.6), (74, 43.6)])), places, attach_m=2000)
     report = G.graph["build_report"]
     assert report.places_attached == {"KZ-SHU": ["rail"]}
+    # the distance attached: from the place to the line's nearest point, on the ellipsoid
+    assert report.attach_distance_m["KZ-SHU"]["rail"] == pytest.approx(GEOD.inv(73.0, 43.601, 73.0, 43.6)[2], abs=0.1)
     ((pid, dist),) = report.places_unattached
-    assert pid == "KZ-FAR" and 100_000 < dist < 200_000
+    assert pid == "KZ-FAR" and dist == pytest.approx(GEOD.inv(75.0, 45.0, 74.0, 43.6)[2], rel=1e-6)
+    assert "unattached place KZ-FAR: nearest line 1" in report.summary()
+    assert report.to_dict()["places_unattached"] == [{"id": "KZ-FAR", "nearest_line_m": round(dist, 1), "reason": None}]
     shu = node_index(G)["KZ-SHU@rail"]
     assert G.nodes[shu]["name"] == "Shu" and G.nodes[shu]["country"] == "KAZ"
     assert G.degree(shu) == 4  # the line is split at the place: two edges, both directions
+    assert G.nodes[shu]["attach_m"] == pytest.approx(report.attach_distance_m["KZ-SHU"]["rail"], abs=0.1)
+    wider = graph_from_lines(lines_gdf(shapely.LineString([(72, 43.6), (74, 43.6)])), places, attach_m=200_000)
+    assert set(wider.graph["build_report"].places_attached) == {"KZ-SHU", "KZ-FAR"}
     assert total_line_length(G) == pytest.approx(geodesic_m(shapely.LineString([(72, 43.6), (74, 43.6)])), rel=1e-4)
+
+
+def test_two_places_at_one_point_the_nearer_keeps_it() -> None:
+    line = lines_gdf(shapely.LineString([(72, 43.6), (74, 43.6)]))
+    places = pd.DataFrame({"id": ["A", "B"], "lon": [73.0, 73.0], "lat": [43.6005, 43.6001]})  # B is nearer
+    report = graph_from_lines(line, places, attach_m=2000).graph["build_report"]
+    assert set(report.places_attached) == {"B"}
+    assert report.unattached_reason["A"].startswith("shares the nearest point of layer rail with B")
+
+
+def test_a_place_prefers_a_connected_line_to_a_nearer_fragment() -> None:
+    main = shapely.LineString([(72, 43.6), (74, 43.6)])  # ~160 km
+    fragment = shapely.LineString([(73.0, 43.603), (73.01, 43.603)])  # 800 m of isolated track, nearer the place
+    places = pd.DataFrame({"id": ["P"], "lon": [73.005], "lat": [43.6028]})
+    G = graph_from_lines(lines_gdf(main, fragment), places, attach_m=2000)
+    (n,) = [n for n, d in G.nodes(data=True) if d.get("place") == "P"]
+    assert G.nodes[n]["y"] == pytest.approx(43.6)  # on the main line, not on the fragment 20 m away
 
 
 def test_osmnx_conventions_hold() -> None:
@@ -245,3 +269,42 @@ def test_natural_earth_eurasia_builds_and_routes() -> None:
     length = nx.shortest_path_length(G, moscow, minsk, weight="length")
     straight = GEOD.inv(37.62, 55.75, 27.57, 53.90)[2]
     assert straight < length < 1.3 * straight
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(
+    st.integers(1, 300).flatmap(
+        lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=400))
+    )
+)
+def test_union_find_components_match_scipy(case) -> None:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from silkroute.build.graph import _components
+
+    n, edges = case
+    uv = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    ours = _components(n, uv[:, 0], uv[:, 1])
+    _, theirs = connected_components(coo_matrix((np.ones(len(uv)), (uv[:, 0], uv[:, 1])), shape=(n, n)), directed=False)
+    assert (
+        len(set(zip(ours.tolist(), theirs.tolist(), strict=True)))
+        == len(set(theirs.tolist()))
+        == len(set(ours.tolist()))
+    )
+    assert all(ours[ours] == ours)  # every label is a root: the smallest node of its component
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.floats(-179.9, 179.9),
+    st.floats(-85, 85),
+    st.floats(0, 360),
+    st.one_of(st.floats(0, 2500), st.floats(0, 3_000_000)),
+)
+def test_segment_lengths_are_geodesic(lon: float, lat: float, azimuth: float, metres: float) -> None:
+    from silkroute.build.graph import segment_lengths
+
+    lon2, lat2, _ = GEOD.fwd(lon, lat, azimuth, metres)
+    (ours,) = segment_lengths(np.array([lon]), np.array([lat]), np.array([lon2]), np.array([lat2]))
+    assert ours == pytest.approx(GEOD.inv(lon, lat, lon2, lat2)[2], rel=1.5e-7, abs=1e-6)

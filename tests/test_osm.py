@@ -247,3 +247,123 @@ def test_uzbek_geopackage_builds_and_filters() -> None:
     report = G.graph["ingest"]
     assert report["lines_read"] == 8656  # fclass=rail only: no light_rail, narrow_gauge, miniature_railway
     assert {d["fclass"] for *_, d in line_edges(G)} == {"rail"}
+
+
+@pytest.mark.real
+def test_real_osm_topology_is_the_same_as_osmnx_simplification(tmp_path: Path) -> None:
+    """Every railway=* way: our nodes are osmnx's simplified nodes plus the vertices a way passes twice."""
+    import gzip
+    import shutil
+
+    import osmnx as ox
+
+    from silkroute.ingest.osm import osmnx_tags
+
+    path = real_file(TKM_AZE)
+    railway = ("rail", "construction", "light_rail", "monorail", "narrow_gauge", "proposed")
+    G = build.from_file(path, BuildOptions(keep=WayFilter(railway=railway)))
+    assert (G.number_of_nodes(), G.number_of_edges()) == (17_523, 42_192)  # as before the reader was rewritten
+    with osmnx_tags():
+        plain = tmp_path / "tkm.osm"
+        with gzip.open(path, "rb") as src, plain.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        H = ox.graph_from_xml(plain, simplify=False, retain_all=True)
+        H = ox.simplify_graph(H, edge_attrs_differ=["railway"])
+    ours = {(round(d["x"], 7), round(d["y"], 7)) for _, d in G.nodes(data=True)}
+    theirs = {(round(d["x"], 7), round(d["y"], 7)) for _, d in H.nodes(data=True)}
+    assert theirs <= ours
+    ways = build.attributes.merge_lines(ingest.read_osm(path, keep=WayFilter(railway=railway)))
+    twice = set()
+    for geom in ways.geometry.values:
+        c = [(round(x, 7), round(y, 7)) for x, y in shapely.get_coordinates(geom)]
+        if c[0] == c[-1]:
+            twice.add(c[0])  # the ends of a closed line: a loop's start
+        twice |= {p for p in set(c[1:-1]) if c[1:-1].count(p) > 1}
+    # osmnx simplifies through the start of a loop (and a vertex a merged way passes twice); we keep them nodes
+    assert ours - theirs <= twice
+    assert len(ours - theirs) == 8
+
+
+def test_progress_bars_appear_after_the_delay_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import time
+
+    from silkroute import _progress
+
+    started: list[object] = []
+
+    class FakeProgress:
+        def __init__(self, *columns: object, **options: object) -> None:
+            self.updates: list[float] = []
+            self.stopped = False
+            started.append(self)
+
+        def start(self) -> None:
+            pass
+
+        def add_task(self, description: str, total: float | None = None, completed: float = 0) -> int:
+            self.description = description
+            return 1
+
+        def update(self, task: int, completed: float) -> None:
+            self.updates.append(completed)
+
+        def stop(self) -> None:
+            self.stopped = True
+
+    class Terminal:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+        def write(self, text: str) -> int:
+            return len(text)
+
+    monkeypatch.delenv("SILKROUTE_NO_PROGRESS", raising=False)
+    monkeypatch.setattr("rich.progress.Progress", FakeProgress)
+    monkeypatch.setattr(_progress, "DELAY_S", 0.05)
+    monkeypatch.setattr(sys, "stderr", Terminal(False))
+    with _progress.progress("off a terminal"):
+        time.sleep(0.2)
+    assert started == []
+    monkeypatch.setattr(sys, "stderr", Terminal(True))
+    with _progress.progress("fast"):
+        pass
+    assert started == []
+    with _progress.progress("slow", total=2) as advance:
+        time.sleep(0.3)  # no advance yet: the bar still shows after the delay
+        advance(1)
+    assert [p.description for p in started] == ["slow"]  # type: ignore[attr-defined]
+    assert started[0].updates == [1] and started[0].stopped  # type: ignore[attr-defined]
+    with _progress.quiet(), _progress.progress("quiet"):
+        time.sleep(0.2)
+    with _progress.progress("outer"), _progress.progress("inner"):
+        time.sleep(0.2)
+    assert [p.description for p in started] == ["slow", "outer"]  # type: ignore[attr-defined]
+
+
+def test_cli_build_is_quiet_for_json(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import time
+
+    from typer.testing import CliRunner
+
+    from silkroute import _progress
+    from silkroute.cli import app
+
+    shown: list[bool] = []
+    original = io.save_network
+
+    def slow_save(G: nx.MultiDiGraph, path: Path) -> Path:
+        shown.append(_progress._wanted())
+        time.sleep(0.05)
+        return original(G, path)
+
+    monkeypatch.setattr(_progress, "_wanted", lambda: not _progress._QUIET)  # as on a terminal
+    monkeypatch.setattr(io, "save_network", slow_save)
+    runner = CliRunner()
+    for fmt in ("json", "table"):
+        res = runner.invoke(app, ["build", "--osm", str(HAND), "--format", fmt, "-o", str(tmp_path / "n.gpkg")])
+        assert res.exit_code == 0, res.stderr
+    assert shown == [False, True]  # --format json: no bar even on a terminal; the table report has them

@@ -56,6 +56,19 @@ def test_compiled_network_is_a_snapshot() -> None:
     assert routing.fastest(G, "Almaty", "Tashkent").time_h == pytest.approx(3 * before)  # the graph itself
 
 
+def test_a_compiled_copy_with_other_weights_searches_its_own_weights() -> None:
+    """dataclasses.replace(net, weights=...) (assignment, sensitivity) must not reuse the original's searches."""
+    import dataclasses
+
+    net = routing.compile(scenario.network("baseline"))
+    before = routing.costs_from(net, "Urumqi")
+    slower = dataclasses.replace(net, weights={**net.weights, "time": net.weights["time"] * 3})
+    after = routing.costs_from(slower, "Urumqi")
+    assert after.keys() == before.keys()
+    assert all(after[n] == pytest.approx(3 * h) for n, h in before.items())
+    assert routing.costs_from(net, "Urumqi") == before
+
+
 def test_default_network_and_catalog_are_copies() -> None:
     a, b = network.default_network(), network.default_network()
     assert a is not b

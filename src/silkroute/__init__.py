@@ -16,37 +16,9 @@ attributes, units, triples and time components.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from silkroute import (
-    assignment,
-    build,
-    catalog,
-    cli,
-    conflate,
-    corridors,
-    costs,
-    criticality,
-    emissions,
-    ingest,
-    io,
-    maps,
-    network,
-    places,
-    queueing,
-    reach,
-    report,
-    report_html,
-    routing,
-    scenario,
-    schema,
-    sections,
-    sensitivity,
-    sweep,
-    timing,
-    uncertainty,
-    validation,
-)
 from silkroute._errors import (
     AssetError,
     CatalogError,
@@ -57,12 +29,92 @@ from silkroute._errors import (
     SilkrouteError,
     UnknownPlaceError,
 )
-from silkroute.routing import Route, fastest, shortest
 
-try:
-    __version__ = version("silkroute")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree that is not installed
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from silkroute import (
+        assignment,
+        build,
+        catalog,
+        cli,
+        conflate,
+        corridors,
+        costs,
+        criticality,
+        emissions,
+        ingest,
+        io,
+        maps,
+        network,
+        places,
+        queueing,
+        reach,
+        report,
+        report_html,
+        routing,
+        scenario,
+        schema,
+        sections,
+        sensitivity,
+        sweep,
+        timing,
+        uncertainty,
+        validation,
+    )
+    from silkroute.routing import Route, fastest, shortest
+
+#: Modules imported on first use (``silkroute.routing`` …), so that ``import silkroute`` and the
+#: command line start fast and load only what a command needs.
+_MODULES = (
+    "assignment",
+    "build",
+    "catalog",
+    "cli",
+    "conflate",
+    "corridors",
+    "costs",
+    "criticality",
+    "emissions",
+    "ingest",
+    "io",
+    "maps",
+    "network",
+    "places",
+    "queueing",
+    "reach",
+    "report",
+    "report_html",
+    "routing",
+    "scenario",
+    "schema",
+    "sections",
+    "sensitivity",
+    "sweep",
+    "timing",
+    "uncertainty",
+    "validation",
+)
+_FROM_ROUTING = ("Route", "fastest", "shortest")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("silkroute")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree that is not installed
+            return "0+unknown"
+    if name in _MODULES:
+        return importlib.import_module(f"silkroute.{name}")
+    if name in _FROM_ROUTING:
+        return getattr(importlib.import_module("silkroute.routing"), name)
+    msg = f"module 'silkroute' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "AssetError",

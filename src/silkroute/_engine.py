@@ -194,8 +194,9 @@ class Compiled:
     places: PlaceIndex = field(repr=False)
     place_nodes: dict[str, np.ndarray] = field(repr=False)
 
-    _built: dict[str, nx.MultiDiGraph] = field(default_factory=dict, repr=False)
-    _searches: dict[Request, Search] = field(default_factory=dict, repr=False)
+    # caches of this snapshot: not copied by dataclasses.replace (other weights, other searches)
+    _built: dict[str, nx.MultiDiGraph] = field(default_factory=dict, repr=False, init=False)
+    _searches: dict[Request, Search] = field(default_factory=dict, repr=False, init=False)
 
     @property
     def n(self) -> int:

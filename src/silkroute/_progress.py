@@ -16,14 +16,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
+import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 __all__ = ["DELAY_S", "progress", "quiet"]
 
 #: Seconds a step runs before its bar appears.
 DELAY_S = 1.0
 _QUIET = False
+_ACTIVE = 0  # bars open: a step inside a step shows no second bar (rich has one live display)
 
 
 @contextlib.contextmanager
@@ -59,6 +61,11 @@ def _wanted() -> bool:
 def progress(description: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
     """Show a progress bar on stderr for a step that may take more than a second.
 
+    The bar appears :data:`DELAY_S` after the step starts, whether or not the
+    step reports progress in between (a timer shows it; a spinner and the
+    elapsed time keep moving), and disappears when the step ends. A step run
+    inside another one shows no bar of its own.
+
     Parameters
     ----------
     description
@@ -71,37 +78,44 @@ def progress(description: str, total: float | None = None) -> Iterator[Callable[
     callable
         ``advance(n)``: report ``n`` more units done.
     """
-    if not _wanted():
+    global _ACTIVE
+    if not _wanted() or _ACTIVE:
         yield lambda _n: None
         return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    start = time.monotonic()
-    done = 0.0
-    bar: Progress | None = None
-    task = None
+    lock = threading.Lock()
+    state: dict[str, Any] = {"done": 0.0, "bar": None, "task": None, "closed": False}
+
+    def show() -> None:
+        with lock:
+            if state["closed"]:
+                return
+            columns = [SpinnerColumn(), TextColumn("{task.description}")]
+            if total:
+                columns += [BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}")]
+            bar = Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            bar.start()
+            state["task"] = bar.add_task(description, total=total, completed=state["done"])
+            state["bar"] = bar
 
     def advance(n: float) -> None:
-        nonlocal done, bar, task
-        done += n
-        if bar is None and time.monotonic() - start >= DELAY_S:
-            bar = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed:,.0f}/{task.total:,.0f}" if total else ""),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            bar.start()
-            task = bar.add_task(description, total=total, completed=int(done))
-        elif bar is not None and task is not None:
-            bar.update(task, completed=done)
+        with lock:
+            state["done"] += n
+            if state["bar"] is not None:
+                state["bar"].update(state["task"], completed=state["done"])
 
+    timer = threading.Timer(DELAY_S, show)
+    timer.daemon = True
+    timer.start()
+    _ACTIVE += 1
     try:
         yield advance
     finally:
-        if bar is not None:
-            bar.stop()
+        _ACTIVE -= 1
+        timer.cancel()
+        with lock:
+            state["closed"] = True
+            if state["bar"] is not None:
+                state["bar"].stop()

@@ -255,7 +255,13 @@ class CostModel:
         return self.mean(self.value_of_time)
 
     def expected_rates(self) -> dict[str, float]:
-        """Return every rate's expected USD (:meth:`mean` of its triple), by rate id."""
+        """Return every rate's expected USD (:meth:`mean` of its triple), by rate id.
+
+        Returns
+        -------
+        dict
+            Rate id → USD (per km, per FEU crossing, per FEU and leg, as the row's unit says).
+        """
         return {r.id: self.mean(r.triple) for r in self.rates}
 
     def mean(self, triple: Iterable[float]) -> float:
@@ -585,7 +591,18 @@ def assign_costs(G: nx.MultiDiGraph, model: CostModel | None) -> nx.MultiDiGraph
 
 
 def graph_attributes(model: CostModel) -> dict[str, Any]:
-    """The graph attributes a costed network carries: the model, its value of time, the FEU/TEU price rule."""
+    """Return the graph attributes a costed network carries: the model, its value of time, the FEU/TEU price rule.
+
+    Parameters
+    ----------
+    model
+        The cost model, with the network's leg lengths.
+
+    Returns
+    -------
+    dict
+        ``cost_model``, ``value_of_time_usd_per_feu_h`` and ``feu_per_teu_price``.
+    """
     return {
         "cost_model": model,
         "value_of_time_usd_per_feu_h": model.value_of_time_usd_per_h,

@@ -84,7 +84,13 @@ class EmissionModel:
         return cls(factors, shares, payload, rows=rows)
 
     def expected_values(self) -> tuple[dict[str, float], dict[str, float]]:
-        """Return the expected value of every factor and of every electrified share, by key."""
+        """Return the expected value of every factor and of every electrified share, by key.
+
+        Returns
+        -------
+        (factors, shares)
+            Factor key → g CO₂e/tkm and share key → fraction, each the :meth:`mean` of its triple.
+        """
         return {k: self.mean(t) for k, t in self.factors.items()}, {k: self.mean(t) for k, t in self.shares.items()}
 
     def mean(self, triple: Triple) -> float:

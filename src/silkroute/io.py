@@ -68,15 +68,24 @@ _NETWORK_FORMAT = 1
 # --------------------------------------------------------------------------- network GeoPackage
 
 
+_PLAIN = frozenset((str, int, float, bool))
+
+
 def _python(value: Any) -> Any:
     """Return a numpy scalar as the equivalent Python scalar."""
+    if type(value) in _PLAIN:  # the common case, without the attribute look-up
+        return value
     item = getattr(value, "item", None)
     return item() if callable(item) and not isinstance(value, str | bytes) else value
 
 
 def _type_of(values: list[Any]) -> str:
     """Return the storage type of one attribute column: bool, int, float, str or json."""
-    kinds = {type(v) for v in values}
+    return _kind_of({type(v) for v in values})
+
+
+def _kind_of(kinds: set[type]) -> str:
+    """The storage type of a column whose values have these Python types."""
     for name, types in (("bool", {bool}), ("int", {int}), ("float", {float}), ("str", {str})):
         if kinds <= types:
             return name
@@ -116,22 +125,37 @@ def _attribute_table(
     Attributes absent from a record stay null; attributes present with the value
     ``None`` are listed in the record's :data:`_NONE_COL` cell.
     """
-    names: dict[str, None] = {}
-    for rec in records:
-        names.update(dict.fromkeys(rec))
+    n = len(records)
+    skip = {*reserved, "geometry"}
+    cells: dict[str, list[Any]] = {}  # one pass over the records, columns in the order names first appear
+    kinds: dict[str, set[type]] = {}
+    nones: list[str | None] = [None] * n
+    for i, rec in enumerate(records):
+        listed = None
+        for k, v in rec.items():
+            if v is None:
+                if k not in reserved:
+                    listed = k if listed is None else f"{listed};{k}"
+                if k not in skip and k not in cells:
+                    cells[k], kinds[k] = [None] * n, set()
+                continue
+            if k in skip:
+                continue
+            column = cells.get(k)
+            if column is None:
+                column = cells[k] = [None] * n
+                kinds[k] = set()
+            value = v if type(v) in _PLAIN else _python(v)
+            column[i] = value
+            kinds[k].add(type(value))
+        nones[i] = listed
     schema: dict[str, str] = {}
     columns: dict[str, list[Any]] = {}
-    for name in names:
-        if name in reserved or name == "geometry":
-            continue
-        values = [_python(rec[name]) for rec in records if rec.get(name) is not None]
-        schema[name] = _type_of(values) if values else "str"
-        columns[name] = [
-            None if rec.get(name) is None else _encode(_python(rec[name]), schema[name]) for rec in records
-        ]
-    columns[_NONE_COL] = [
-        ";".join(k for k, v in rec.items() if v is None and k not in reserved) or None for rec in records
-    ]
+    for name, column in cells.items():
+        kind = _kind_of(kinds[name]) if kinds[name] else "str"
+        schema[name] = kind
+        columns[name] = column if kind != "json" else [None if v is None else _encode(v, kind) for v in column]
+    columns[_NONE_COL] = nones
     return columns, schema
 
 
@@ -176,8 +200,9 @@ def _network_tables(
     edge_records = [d for *_, d in edge_list]
     edge_cols, edge_schema = _attribute_table(edge_records, ("u", "v", "key", "u_key", "v_key"))
     geoms = [
-        d.get("geometry")
-        or shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
+        g
+        if (g := d.get("geometry")) is not None and not g.is_empty
+        else shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
         for u, v, _, d in edge_list
     ]
     nodes = {"node": [_encode(_python(n), id_kind) for n in node_ids], **node_cols}

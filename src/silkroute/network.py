@@ -25,19 +25,17 @@ import copy
 import functools
 import logging
 import os
-from collections import defaultdict
 from typing import Any
 
 import networkx as nx
 import numpy as np
-import shapely
 
 from silkroute import catalog as _catalog
 from silkroute import schema
 from silkroute import sections as _sections
-from silkroute._errors import CatalogError
 from silkroute._validate import validate_network
-from silkroute.build import GEOD, NodeIndex, graph_from_lines
+from silkroute.build import GEOD, graph_from_lines
+from silkroute.build.transfers import add_transfers, place_nodes, rail_layers
 
 __all__ = [
     "build_network",
@@ -50,44 +48,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 LINE_ATTRIBUTES = ("line_id", "seq", "name", "mode", "gauge", "status", "speed_class", "country", "length_source")
-
-
-def rail_layers(G: nx.MultiDiGraph, place: str) -> list[str]:
-    """Return the rail layers (``rail1435``, …) in which a place has a node.
-
-    Parameters
-    ----------
-    G
-        A network.
-    place
-        A place id.
-
-    Returns
-    -------
-    list of str
-        Layer keys, sorted.
-    """
-    return sorted(G.nodes[n]["layer"] for n in place_nodes(G).get(place, []) if G.nodes[n]["mode"] == "rail")
-
-
-def place_nodes(G: nx.MultiDiGraph) -> dict[str, list[Any]]:
-    """Map each place id to its nodes (one per layer).
-
-    Parameters
-    ----------
-    G
-        A network.
-
-    Returns
-    -------
-    dict
-        Place id → node ids.
-    """
-    out: dict[str, list[Any]] = defaultdict(list)
-    for n, place in G.nodes(data="place"):
-        if place:
-            out[place].append(n)
-    return dict(out)
 
 
 def clean_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -165,159 +125,6 @@ def build_network(cat: _catalog.Catalog) -> nx.MultiDiGraph:
     )
     for _u, _v, d in G.edges(data=True):
         d[schema.LENGTH] *= float(d.pop("length_scale", 1.0))
-    records = cat.places.to_dict("index")
-    nodes = NodeIndex(G)
-    _add_crossings(G, nodes, cat, records)
-    _add_gauge_changes(G, nodes, cat, records)
-    _add_ferries(G, cat)
-    _add_terminals(G, cat)
+    add_transfers(G, cat, strict=True)
     G.graph["catalog"] = str(cat.directory)
     return G
-
-
-def _node(nodes: NodeIndex, record: dict[str, Any], layer: str) -> int:
-    return nodes.add(layer, float(record["lon"]), float(record["lat"]), record)
-
-
-def _link(G: nx.MultiDiGraph, u: int, v: int, attrs: dict[str, Any], back: dict[str, Any] | None = None) -> None:
-    """Add both directions of a transfer edge with a straight geometry and geodesic length.
-
-    ``back`` replaces attributes of the ``v → u`` direction (a dwell that differs by direction).
-    """
-    a, b = G.nodes[u], G.nodes[v]
-    geom = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
-    length = float(GEOD.inv(a["x"], a["y"], b["x"], b["y"])[2])
-    common = {schema.LENGTH: length, "oneway": False, **attrs}
-    G.add_edge(u, v, **common, geometry=geom, reversed=False)
-    G.add_edge(v, u, **{**common, **(back or {})}, geometry=shapely.reverse(geom), reversed=True)
-
-
-def _triples(row: dict[str, Any], *triples: schema.Triple) -> dict[str, float]:
-    return {c: float(row[c]) for t in triples for c in t.columns}
-
-
-def _present(row: dict[str, Any], triple: schema.Triple) -> bool:
-    return all(row.get(c) is not None and row.get(c) == row.get(c) for c in triple.columns)
-
-
-def _directional_dwell(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The crossing's dwell from → to, and the other direction's where the catalog gives one."""
-    forward = _triples(row, schema.DWELL)
-    if not _present(row, schema.DWELL_REVERSE):
-        return forward, None
-    back = dict(zip(schema.DWELL.columns, schema.DWELL_REVERSE.read(row), strict=True))
-    return {**forward, "direction": "forward"}, {**back, "direction": "reverse"}
-
-
-def _add_crossings(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catalog, records: dict[str, Any]) -> None:
-    for row in cat.crossings.to_dict("records"):
-        layers = [schema.layer_name("rail", g) for g in row["gauge"]] if row["mode"] == "rail" else ["road"]
-        for layer in layers:
-            u, v = _node(nodes, records[row["from"]], layer), _node(nodes, records[row["to"]], layer)
-            attrs = {
-                "kind": schema.CROSSING,
-                "mode": row["mode"],
-                "gauge": schema.layer_gauge(layer),
-                "crossing": row["id"],
-                "name": row["name"],
-                "customs": bool(row["customs"]),
-                "status": row["status"],
-                "border": f"{records[row['from']]['country']}-{records[row['to']]['country']}",
-                "dwell_basis": row.get("dwell_basis"),
-            }
-            forward, back = _directional_dwell(row)
-            _link(G, u, v, {**attrs, **forward}, back)
-
-
-def _add_gauge_changes(G: nx.MultiDiGraph, nodes: NodeIndex, cat: _catalog.Catalog, records: dict[str, Any]) -> None:
-    for i, row in enumerate(cat.gauge_changes.to_dict("records"), start=2):
-        layers = [schema.layer_name("rail", g) for g in row["gauges"]]
-        ends = [_node(nodes, records[row["place"]], layer) for layer in layers]
-        if all(G.degree(n) == 0 for n in ends):
-            msg = (
-                f"{cat.directory / 'gauge_changes.csv'}, row {i}, column 'place': {row['place']} is on no line or "
-                f"crossing of gauge {', '.join(map(str, row['gauges']))}; add it to a line's stops or remove the row"
-            )
-            raise CatalogError(msg)
-        attrs = {
-            "kind": schema.GAUGE_CHANGE,
-            "mode": "rail",
-            "gauge_change": row["place"],
-            "status": "operational",
-            "name": f"break of gauge {'/'.join(map(str, row['gauges']))} at {records[row['place']]['name']}",
-            **_triples(row, schema.TRANSSHIP),
-        }
-        for k, u in enumerate(ends):
-            for v in ends[k + 1 :]:
-                _link(G, u, v, attrs)
-
-
-def _add_ferries(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
-    """Link the two ports of each ferry within each layer both ports have (a wagon keeps its gauge on board).
-
-    Where the ports' gauges differ (Poti 1520 mm, Constanța 1435 mm) the break of
-    gauge is a ``gauge_changes.csv`` row at the port, priced once like any other.
-    """
-    by_place = place_nodes(G)
-    for i, row in enumerate(cat.ferries.to_dict("records"), start=2):
-        clearance = (
-            _triples(row, schema.DWELL) if _present(row, schema.DWELL) else dict.fromkeys(schema.DWELL.columns, 0.0)
-        )
-        for carried in row["carries"]:
-            layers = [
-                {G.nodes[n]["layer"]: n for n in by_place.get(p, []) if G.nodes[n]["mode"] == carried}
-                for p in (row["from"], row["to"])
-            ]
-            common = sorted(set(layers[0]) & set(layers[1]))
-            if not common:
-                ports = ", ".join(
-                    f"{p} ({'/'.join(sorted(layer)) or 'none'})"
-                    for p, layer in zip((row["from"], row["to"]), layers, strict=True)
-                )
-                _skip(
-                    G,
-                    f"ferries.csv row {i}: {row['id']} carries {carried}, but its ports share no {carried} layer: {ports}",
-                )
-                continue
-            attrs = {
-                "kind": schema.FERRY,
-                "mode": "ferry",
-                "carries": carried,
-                "ferry": row["id"],
-                "name": row["name"],
-                "status": row["status"],
-                "customs": bool(row.get("customs") or False),
-                **_triples(row, schema.SAILING, schema.WAIT),
-                **clearance,
-            }
-            for layer in common:
-                _link(G, layers[0][layer], layers[1][layer], attrs)
-
-
-def _skip(G: nx.MultiDiGraph, note: str) -> None:
-    """Record a transfer the catalog lists but the network cannot use (see ``build_report.skipped``)."""
-    G.graph["build_report"].skipped.append(note)
-    log.info("skipped: %s", note)
-
-
-def _add_terminals(G: nx.MultiDiGraph, cat: _catalog.Catalog) -> None:
-    by_place = place_nodes(G)
-    for i, row in enumerate(cat.terminals.to_dict("records"), start=2):
-        found = by_place.get(row["place"], [])
-        roads = [n for n in found if G.nodes[n]["mode"] == "road"]
-        rails = [n for n in found if G.nodes[n]["mode"] == "rail"]
-        if not roads or not rails:
-            missing = "road" if not roads else "rail"
-            _skip(G, f"terminals.csv row {i}: no {missing} line reaches {row['place']}, so no road-rail transfer there")
-            continue
-        attrs = {
-            "kind": schema.TRANSFER,
-            "mode": "transfer",
-            "terminal": row["place"],
-            "status": "operational",
-            "name": f"road-rail transfer at {cat.place_name(row['place'])}",
-            **_triples(row, schema.TRANSFER_TIME),
-        }
-        for u in roads:
-            for v in rails:
-                _link(G, u, v, attrs)

@@ -7,12 +7,17 @@ take one :class:`BuildOptions` (which lines to keep, snapping, place
 attachment, gauges and countries) and return a ``networkx.MultiDiGraph`` with
 osmnx conventions (see :mod:`silkroute.build.graph` for the noding rules and
 :mod:`silkroute.build.attributes` for countries, gauges and speed classes).
+With ``catalog=`` the catalog's places are attached and its crossings, breaks
+of gauge, ferries, terminals, countries and speed classes are stitched on
+(:func:`stitch_catalog`, :mod:`silkroute.build.stitch`), so the network routes
+with the same time components as the catalog's own.
 
 Examples
 --------
->>> from silkroute import build, io  # doctest: +SKIP
+>>> from silkroute import build, catalog, io  # doctest: +SKIP
 >>> G = build.from_file("uzbekistan.gpkg", build.BuildOptions(countries="countries.geojson.gz", gauge_by_country=True))  # doctest: +SKIP
->>> io.save_network(G, "uz.gpkg")  # doctest: +SKIP
+>>> E = build.from_file("eurasia.geojson.gz", build.BuildOptions(attach_m=10_000, length_km="osm_km"), catalog=catalog.load())  # doctest: +SKIP
+>>> io.save_network(E, "eurasia.gpkg")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -37,7 +42,17 @@ from silkroute.build.attributes import (
     speed_classes,
     with_gauges,
 )
-from silkroute.build.graph import GEOD, BuildReport, NodeIndex, graph_from_lines, node_index, node_key
+from silkroute.build.graph import (
+    GEOD,
+    BuildReport,
+    NodeIndex,
+    geodesic_lengths,
+    graph_from_lines,
+    node_index,
+    node_key,
+    recount_components,
+)
+from silkroute.build.stitch import StitchReport, catalog_places, stitch_catalog
 from silkroute.ingest import WayFilter, download_ways, is_osm_file, read_lines, read_places
 from silkroute.schema import layer_name
 
@@ -45,6 +60,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import networkx as nx
     import shapely
+
+    from silkroute.catalog import Catalog
 
 __all__ = [
     "DEFAULT_SNAP_M",
@@ -55,13 +72,19 @@ __all__ = [
     "BuildOptions",
     "BuildReport",
     "NodeIndex",
+    "StitchReport",
+    "catalog_places",
     "from_file",
     "from_lines",
     "from_overpass",
+    "geodesic_lengths",
     "graph_from_lines",
     "layer_name",
     "node_index",
     "node_key",
+    "recount_components",
+    "report_dict",
+    "stitch_catalog",
     "summary",
 ]
 
@@ -101,6 +124,12 @@ class BuildOptions:
         Layer of a multi-layer file.
     engine
         OSM reader, ``"pyosmium"`` or ``"osmnx"``.
+    length_km
+        A column with each line's measured length in km (``osm_km`` of a
+        skeleton whose edges are drawn straight between junctions): the
+        geodesic length of the drawn line is scaled to it, so the pieces of a
+        split line share the measured length pro rata. Lines without a value keep
+        their geodesic length.
     """
 
     keep: WayFilter = field(default_factory=WayFilter)
@@ -113,6 +142,7 @@ class BuildOptions:
     speed_class: str | None = None
     layer: str | None = None
     engine: str = "pyosmium"
+    length_km: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("snap_m", "attach_m"):
@@ -165,6 +195,7 @@ def from_lines(
     *,
     osm: bool = False,
     name: str = "silkroute network",
+    catalog: Catalog | None = None,
 ) -> nx.MultiDiGraph:
     """Build a routable network from lines, with gauge, country and speed class.
 
@@ -184,6 +215,9 @@ def from_lines(
         The lines are OpenStreetMap ways (sets the source defaults).
     name
         ``graph["name"]``.
+    catalog
+        Stitch this catalog on: attach its places (:func:`catalog_places`) and
+        add its countries, gauges, speed classes and transfers (:func:`stitch_catalog`).
 
     Returns
     -------
@@ -191,57 +225,90 @@ def from_lines(
         The schema of :mod:`silkroute.build.graph`; ``graph["ingest"]`` counts what
         was read, merged and inferred (see :func:`summary`).
     """
+    from silkroute._progress import progress
+
     opts = (options or BuildOptions()).for_source(osm)
     mode = opts.mode
-    gdf = lines.to_crs("EPSG:4326") if lines.crs is not None else lines.set_crs("EPSG:4326")
-    gdf = gdf.copy()
-    gdf.attrs = dict(lines.attrs)
-    if "mode" not in gdf.columns:
-        gdf["mode"] = mode
-    ingest: dict[str, Any] = {"lines_read": len(gdf)}
-    if opts.merge:
-        gdf = merge_lines(gdf)
-    ingest["lines_merged"] = len(gdf)
-    gdf = with_gauges(gdf)
-    ingest["dual_gauge_lines"] = int(gdf.loc[gdf["dual_gauge"], "gauge"].count() // 2) if "dual_gauge" in gdf else 0
-    has_gauge = gdf["gauge"].notna()
-    ingest["gauge_from_data"] = int(has_gauge.sum())
-    stations = gdf.attrs.get("stations")
-    all_places = [p for p in (places, stations) if p is not None and len(p)]
-    place_table = pd.concat(all_places, ignore_index=True) if all_places else None
-    if opts.countries is not None:
-        gdf["country"] = assign_countries(gdf, opts.countries).to_numpy()
-        if place_table is not None and "country" not in place_table.columns:
-            place_table["country"] = assign_countries(_points(place_table), opts.countries).to_numpy()
-    if opts.gauge_by_country and (gdf["mode"] == "rail").any():
-        fill = ~has_gauge & (gdf["mode"] == "rail")
-        gdf.loc[fill, "gauge"] = gdf.loc[fill, "country"].map(GAUGE_BY_COUNTRY)
-        gdf["gauge"] = gdf["gauge"].astype(object).where(gdf["gauge"].notna(), None)
-        gdf["gauge_source"] = np.where(has_gauge, "data", np.where(gdf["gauge"].notna(), "country", "unknown"))
-        ingest["gauge_from_country"] = int((fill & gdf["gauge"].notna()).sum())
-    gdf.loc[gdf["mode"] != "rail", "gauge"] = None
-    ingest["gauge_unknown"] = int(((gdf["mode"] == "rail") & gdf["gauge"].isna()).sum())
-    gdf["speed_class"] = speed_classes(gdf, opts.speed_class)
-    assert opts.snap_m is not None and opts.join_t_junctions is not None
-    G = graph_from_lines(
-        gdf,
-        place_table,
-        mode=mode,
-        snap_m=float(opts.snap_m),
-        attach_m=float(opts.attach_m),
-        join_t_junctions=bool(opts.join_t_junctions),
-        name=name,
-    )
+    with progress("Building the network", total=4 if catalog is None else 5) as advance:
+        gdf = lines.to_crs("EPSG:4326") if lines.crs is not None else lines.set_crs("EPSG:4326")
+        gdf = gdf.copy()
+        gdf.attrs = dict(lines.attrs)
+        if "mode" not in gdf.columns:
+            gdf["mode"] = mode
+        ingest: dict[str, Any] = {"lines_read": len(gdf)}
+        if opts.length_km is not None:
+            gdf = _with_length_scale(gdf, opts.length_km)
+        if opts.merge:
+            gdf = merge_lines(gdf)
+        ingest["lines_merged"] = len(gdf)
+        advance(1)
+        gdf = with_gauges(gdf)
+        ingest["dual_gauge_lines"] = int(gdf.loc[gdf["dual_gauge"], "gauge"].count() // 2) if "dual_gauge" in gdf else 0
+        has_gauge = gdf["gauge"].notna()
+        ingest["gauge_from_data"] = int(has_gauge.sum())
+        stations = gdf.attrs.get("stations")
+        extra = catalog_places(catalog, mode) if catalog is not None else None
+        all_places = [p for p in (places, extra, stations) if p is not None and len(p)]
+        place_table = pd.concat(all_places, ignore_index=True).drop_duplicates("id") if all_places else None
+        if opts.countries is not None:
+            gdf["country"] = assign_countries(gdf, opts.countries).to_numpy()
+            if place_table is not None:
+                found = assign_countries(_points(place_table), opts.countries).to_numpy()
+                given = (
+                    place_table["country"]
+                    if "country" in place_table.columns
+                    else pd.Series(None, index=place_table.index)
+                )
+                place_table["country"] = given.where(given.notna() & (given != ""), found)
+        if opts.gauge_by_country and (gdf["mode"] == "rail").any():
+            fill = ~has_gauge & (gdf["mode"] == "rail")
+            gdf.loc[fill, "gauge"] = gdf.loc[fill, "country"].map(GAUGE_BY_COUNTRY)
+            gdf["gauge"] = gdf["gauge"].astype(object).where(gdf["gauge"].notna(), None)
+            gdf["gauge_source"] = np.where(has_gauge, "data", np.where(gdf["gauge"].notna(), "country", "unknown"))
+            ingest["gauge_from_country"] = int((fill & gdf["gauge"].notna()).sum())
+        gdf.loc[gdf["mode"] != "rail", "gauge"] = None
+        ingest["gauge_unknown"] = int(((gdf["mode"] == "rail") & gdf["gauge"].isna()).sum())
+        gdf["speed_class"] = speed_classes(gdf, opts.speed_class)
+        advance(1)
+        assert opts.snap_m is not None and opts.join_t_junctions is not None
+        G = graph_from_lines(
+            gdf,
+            place_table,
+            mode=mode,
+            snap_m=float(opts.snap_m),
+            attach_m=float(opts.attach_m),
+            join_t_junctions=bool(opts.join_t_junctions),
+            name=name,
+        )
+        advance(2)
+        G.graph["ingest"] = ingest
+        if catalog is not None:
+            stitch_catalog(G, catalog, countries=opts.countries, speed_class=opts.speed_class)
+            advance(1)
     layers = {d["layer"] for _, d in G.nodes(data=True)}
-    if "rail" in layers and len([layer for layer in layers if layer.startswith("rail")]) > 1:
+    if catalog is None and "rail" in layers and len([layer for layer in layers if layer.startswith("rail")]) > 1:
         msg = (
             f"{ingest['gauge_unknown']} rail lines have no gauge and form layer 'rail', which never joins "
-            f"the gauged layers ({', '.join(sorted(layers - {'rail', 'road'}))}); pass countries with "
-            f"gauge_by_country=True (CLI --gauge-by-country --countries FILE) to fill them"
+            f"the gauged layers ({', '.join(sorted(layers - {'rail', 'road'}))}); stitch the catalog on "
+            "(catalog=…, CLI --with-catalog) or pass countries with gauge_by_country=True "
+            "(CLI --gauge-by-country --countries FILE) to fill them"
         )
         warnings.warn(msg, UserWarning, stacklevel=2)
-    G.graph["ingest"] = ingest
     return G
+
+
+def _with_length_scale(gdf: gpd.GeoDataFrame, column: str) -> gpd.GeoDataFrame:
+    """Replace a measured-km column by the factor that scales each line's geodesic length to it."""
+    if column not in gdf.columns:
+        found = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        msg = f"length_km column {column!r} is not in the lines (columns: {found}); pass one of them (CLI --length-km)"
+        raise InputError(msg)
+    km = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
+    drawn = geodesic_lengths(gdf.geometry.values)
+    usable = np.isfinite(km) & (km > 0) & (drawn > 0)
+    gdf = gdf.drop(columns=[column])
+    gdf["_length_scale"] = np.where(usable, km * 1000.0 / np.where(drawn > 0, drawn, 1.0), 1.0)
+    return gdf
 
 
 def from_file(
@@ -249,6 +316,7 @@ def from_file(
     options: BuildOptions | None = None,
     *,
     places: pd.DataFrame | str | os.PathLike[str] | None = None,
+    catalog: Catalog | None = None,
 ) -> nx.MultiDiGraph:
     """Read a GIS line file (or OSM file) and return a routable network.
 
@@ -260,18 +328,23 @@ def from_file(
         How to build; defaults of :class:`BuildOptions`.
     places
         Places to attach: a DataFrame or a file for :func:`silkroute.ingest.read_places`.
+    catalog
+        Stitch this catalog on (see :func:`from_lines`).
 
     Returns
     -------
     networkx.MultiDiGraph
         The network; print :func:`summary` for the build report.
     """
+    from silkroute._progress import progress
+
     opts = options or BuildOptions()
     table = read_places(places) if isinstance(places, str | os.PathLike) else places
-    gdf = read_lines(path, layer=opts.layer, keep=opts.keep)
+    with progress(f"Reading {Path(path).name}"):
+        gdf = read_lines(path, layer=opts.layer, keep=opts.keep)
     osm = is_osm_file(path)
     name = f"{'OSM ' if osm else ''}{opts.mode} network of {Path(path).name}"
-    return from_lines(gdf, table, opts, osm=osm, name=name)
+    return from_lines(gdf, table, opts, osm=osm, name=name, catalog=catalog)
 
 
 def from_overpass(
@@ -280,6 +353,7 @@ def from_overpass(
     *,
     online: bool = False,
     places: pd.DataFrame | None = None,
+    catalog: Catalog | None = None,
 ) -> nx.MultiDiGraph:
     """Download a place's rail or road ways from Overpass and build a network (only with ``online=True``).
 
@@ -293,6 +367,8 @@ def from_overpass(
         Must be ``True`` to allow network access.
     places
         Places to attach.
+    catalog
+        Stitch this catalog on (see :func:`from_lines`).
 
     Returns
     -------
@@ -301,11 +377,11 @@ def from_overpass(
     """
     opts = options or BuildOptions()
     ways = download_ways(query, online=online, keep=opts.keep)
-    return from_lines(ways, places, opts, osm=True, name=f"OSM {opts.mode} network of {query}")
+    return from_lines(ways, places, opts, osm=True, name=f"OSM {opts.mode} network of {query}", catalog=catalog)
 
 
 def summary(G: nx.MultiDiGraph) -> str:
-    """Return the build report of a network: reading, gauges, noding, places, components.
+    """Return the build report of a network: reading, gauges, noding, places, components, stitching.
 
     Parameters
     ----------
@@ -327,4 +403,30 @@ def summary(G: nx.MultiDiGraph) -> str:
         head.append(gauge + f", unknown: {ingest['gauge_unknown']}, dual gauge: {ingest['dual_gauge_lines']}")
     head.append(f"network: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges")
     report = G.graph.get("build_report")
-    return "\n".join([*head, report.summary()] if report is not None else head)
+    stitched = G.graph.get("stitch_report")
+    parts = [*head, report.summary()] if report is not None else head
+    return "\n".join([*parts, stitched.summary()] if stitched is not None else parts)
+
+
+def report_dict(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Return the build report of a network as JSON-ready data (the ``build --format json`` contract).
+
+    Parameters
+    ----------
+    G
+        A network made by this module.
+
+    Returns
+    -------
+    dict
+        ``network`` (nodes, edges), ``ingest`` counts, ``build`` (:meth:`BuildReport.to_dict`) and,
+        when the catalog was stitched on, ``stitch`` (:meth:`StitchReport.to_dict`).
+    """
+    report = G.graph.get("build_report")
+    stitched = G.graph.get("stitch_report")
+    return {
+        "network": {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "name": G.graph.get("name")},
+        "ingest": dict(G.graph.get("ingest", {})),
+        "build": report.to_dict() if report is not None else None,
+        "stitch": stitched.to_dict() if stitched is not None else None,
+    }

@@ -96,7 +96,8 @@ def assign_countries(
     series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
     arr = np.asarray(series.values)
     is_line = np.isin(shapely.get_type_id(arr), (1, 5))
-    points = np.where(is_line, shapely.line_interpolate_point(arr, 0.5, normalized=True), arr)
+    points = arr.copy()
+    points[is_line] = shapely.line_interpolate_point(arr[is_line], 0.5, normalized=True)
     tree = shapely.STRtree(polygons.geometry.values)
     pt_idx, poly_idx = tree.query(points, predicate="within")
     codes = polygons[column].astype(str).str.upper().to_numpy()
@@ -147,7 +148,10 @@ def merge_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     Lines of different attributes (gauge, name, …) are never merged; a vertex
     that a merged line shares with any other line still becomes a node in the
-    builder, so merging never hides a junction.
+    builder, so merging never hides a junction. Vectorised: one
+    ``shapely.line_merge`` call for every group of equal attributes at once,
+    so a file whose rows all differ (a skeleton with per-edge ids) costs no
+    more than a pass over its rows.
 
     Parameters
     ----------
@@ -157,47 +161,119 @@ def merge_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        The merged lines.
+        The merged lines, group by group in the order groups first appear.
     """
     import geopandas as gpd
     import shapely
 
-    keys = [c for c in gdf.columns if c != gdf.geometry.name and c not in ID_COLUMNS]
-    ids = next((c for c in ID_COLUMNS if c in gdf.columns), None)
     if len(gdf) < 2:
         return gdf
-    frame = gdf.assign(_g=0) if not keys else gdf
-    rows: list[dict[str, Any]] = []
-    geoms: list[Any] = []
-    for values, group in frame.groupby(keys or ["_g"], dropna=False, sort=False):
-        parts = np.asarray(group.geometry.values)
-        merged = (
-            shapely.get_parts(shapely.line_merge(shapely.multilinestrings(shapely.get_parts(parts))))
-            if len(group) > 1
-            else parts
-        )
-        base = dict(zip(keys, values if isinstance(values, tuple) else (values,), strict=False)) if keys else {}
-        if ids is not None and len(group) > 1:
-            probe = shapely.line_interpolate_point(parts, 0.5, normalized=True)  # on the way, inside its merged line
-            hit, part = shapely.STRtree(merged).query(probe, predicate="dwithin", distance=1e-9)
-            first = np.unique(hit, return_index=True)[1]
-            owner = np.full(len(parts), -1)
-            owner[hit[first]] = part[first]
-            order = np.argsort(owner, kind="stable")
-            names = group[ids].astype(str).to_numpy()[order]
-            bounds = np.searchsorted(owner[order], np.arange(len(merged) + 1))
-            rows.extend({**base, ids: ";".join(names[bounds[k] : bounds[k + 1]])} for k in range(len(merged)))
-        elif ids is not None:
-            rows.append({**base, ids: str(group[ids].iloc[0])})
-        else:
-            rows.extend([base] * len(merged))
-        geoms.extend(merged)
-    out = gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=[c for c in gdf.columns if c != gdf.geometry.name]), geometry=geoms, crs=gdf.crs
-    )
+    geometry = gdf.geometry.name
+    keys = [c for c in gdf.columns if c != geometry and c not in ID_COLUMNS]
+    ids = next((c for c in ID_COLUMNS if c in gdf.columns), None)
+    geoms = np.asarray(gdf.geometry.values)
+    group = _group_codes(gdf, keys)
+    sizes = np.bincount(group)
+    multi = sizes[group] > 1
+    # rows of a group of one are kept whole; the others are exploded, merged per group and split again
+    rows = np.flatnonzero(multi)
+    parts, part_row = shapely.get_parts(geoms[rows], return_index=True)
+    part_group = group[rows][part_row]
+    order = np.argsort(part_group, kind="stable")
+    merged_groups = np.unique(part_group)
+    dense = np.searchsorted(merged_groups, part_group[order])
+    merged = shapely.line_merge(shapely.multilinestrings(parts[order], indices=dense))
+    pieces, piece_of = shapely.get_parts(merged, return_index=True)
+    piece_group = merged_groups[piece_of]
+    # the output: singletons and pieces, ordered by group (first appearance) then piece
+    single = np.flatnonzero(~multi)
+    out_group = np.r_[group[single], piece_group]
+    out_geoms = np.r_[geoms[single], pieces]
+    first_row = np.unique(group, return_index=True)[1]  # group codes are 0..n-1 in order of first appearance
+    out_rows = np.r_[single, first_row[piece_group]]
+    final = np.argsort(out_group, kind="stable")
+    columns = [c for c in gdf.columns if c != geometry]
+    frame = pd.DataFrame(gdf[columns].iloc[out_rows[final]]).reset_index(drop=True)
+    if ids is not None:
+        names = np.array([None if pd.isna(v) else str(v) for v in gdf[ids]], dtype=object)
+        joined = names[out_rows]
+        if len(rows):
+            joined[len(single) :] = _piece_ids(pieces, parts, part_row, rows, names)
+        frame[ids] = joined[final]
+    out = gpd.GeoDataFrame(frame, geometry=out_geoms[final], crs=gdf.crs)
     out.attrs = dict(gdf.attrs)
     log.info("merged %d lines into %d", len(gdf), len(out))
     return out
+
+
+def _group_codes(gdf: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Dense code per row of its combination of ``keys`` values, numbered in order of first appearance (NaN is a value)."""
+    codes = np.zeros(len(gdf), dtype=np.int64)
+    for column in keys:
+        try:
+            k, uniques = pd.factorize(gdf[column], use_na_sentinel=False)
+        except TypeError:  # unhashable values (lists): let pandas group them
+            return np.asarray(gdf.groupby(keys, dropna=False, sort=False).ngroup().to_numpy())
+        codes = pd.factorize(codes * (len(uniques) + 1) + k)[0]
+    return codes
+
+
+def _first_segments(coords: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first segment of non-zero length of each of ``n`` lines (quantised ends, 4 columns), and its line."""
+    q = np.round(coords * 1e7).astype(np.int64)
+    step = np.r_[(owner[1:] == owner[:-1]) & np.any(q[1:] != q[:-1], axis=1), False]
+    at = np.flatnonzero(step)
+    line = owner[at]
+    first = np.unique(line, return_index=True)[1]
+    at, line = at[first], line[first]
+    return np.c_[q[at], q[at + 1]], line
+
+
+def _segment_keys(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two uint64 per segment (its quantised ends, the smaller first): equal segments, equal keys."""
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    a, b = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
+
+    def pack(p: np.ndarray) -> np.ndarray:
+        return ((p[:, 0] + 2**31).astype(np.uint64) << np.uint64(32)) | (p[:, 1] + 2**31).astype(np.uint64)
+
+    return pack(a), pack(b)
+
+
+def _piece_ids(
+    pieces: np.ndarray, parts: np.ndarray, part_row: np.ndarray, rows: np.ndarray, names: np.ndarray
+) -> list[str | None]:
+    """The ";"-joined ids of the ways inside each merged piece, in the order the ways were read.
+
+    A way belongs to the piece that holds its first segment (``line_merge``
+    keeps every input segment); ways drawn twice give their ids to both copies.
+    """
+    import shapely
+
+    pc, pi = shapely.get_coordinates(pieces, return_index=True)
+    seg = np.flatnonzero(pi[1:] == pi[:-1])
+    q = np.round(pc * 1e7).astype(np.int64)
+    p1, p2 = _segment_keys(q[seg], q[seg + 1])
+    wc, wi = shapely.get_coordinates(parts, return_index=True)
+    first, part = _first_segments(wc, wi, len(parts))
+    w1, w2 = _segment_keys(first[:, :2], first[:, 2:])
+    c1 = pd.factorize(np.r_[p1, w1])[0]
+    c2 = pd.factorize(np.r_[p2, w2])[0]
+    key = c1.astype(np.int64) * (int(c2.max()) + 1) + c2
+    piece_key, way_key = key[: len(seg)], key[len(seg) :]
+    order = np.argsort(piece_key, kind="stable")
+    sorted_keys = piece_key[order]
+    lo = np.searchsorted(sorted_keys, way_key, side="left")
+    hi = np.searchsorted(sorted_keys, way_key, side="right")
+    count = hi - lo
+    way = np.repeat(np.arange(len(way_key)), count)
+    at = np.repeat(lo, count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))
+    pairs = pd.DataFrame({"row": part_row[part][way], "piece": pi[seg][order][at]}).drop_duplicates()
+    pairs = pairs.sort_values(["piece", "row"], kind="stable")
+    piece = pairs["piece"].to_numpy()
+    found = names[rows][pairs["row"].to_numpy()]
+    bounds = np.searchsorted(piece, np.arange(len(pieces) + 1))
+    return [";".join(n for n in found[bounds[k] : bounds[k + 1]] if n is not None) or None for k in range(len(pieces))]
 
 
 def with_gauges(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -7,22 +7,18 @@ adds the traceback.
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import networkx as nx
 import typer
 
-from silkroute import _progress, routing, scenario
-from silkroute import catalog as _catalog
-from silkroute import corridors as _corridors
-from silkroute import places as _places
-from silkroute._engine import Compiled
+from silkroute import _progress
 from silkroute._errors import InputError, NoRouteError, SilkrouteError
 from silkroute.cli import tables
 from silkroute.cli.options import (
@@ -43,6 +39,31 @@ from silkroute.cli.options import (
     parse_via,
 )
 from silkroute.cli.render import Fmt, emit, err
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from silkroute import catalog as _catalog
+    from silkroute import corridors as _corridors
+    from silkroute import places as _places
+    from silkroute import routing, scenario
+    from silkroute._engine import Compiled
+else:
+
+    class _Lazy:
+        """A module imported on first attribute access: a command loads only what it uses (fast startup)."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(importlib.import_module(self._name), attr)
+
+    _catalog = _Lazy("silkroute.catalog")
+    _corridors = _Lazy("silkroute.corridors")
+    _places = _Lazy("silkroute.places")
+    routing = _Lazy("silkroute.routing")
+    scenario = _Lazy("silkroute.scenario")
 
 __all__ = ["app", "main"]
 
@@ -899,6 +920,28 @@ def build(
         Path | None,
         typer.Option("--places", help="Places: CSV with id,lon,lat (like data/places.csv) or a point file."),
     ] = None,
+    with_catalog: Annotated[
+        bool,
+        typer.Option(
+            "--with-catalog",
+            help="Stitch the catalog on: attach its places; add its border crossings (directional dwell), breaks of "
+            "gauge, ferries and terminals; countries, gauges and speed classes for the time model; catalog sections "
+            "where the track has gaps.",
+        ),
+    ] = False,
+    attach_km: Annotated[
+        float,
+        typer.Option(
+            "--attach-km", help="Attach a place to a line within this many km (default 2); farther ones are listed."
+        ),
+    ] = 2.0,
+    length_km: Annotated[
+        str | None,
+        typer.Option(
+            "--length-km",
+            help="Column with each line's measured length in km (e.g. osm_km of a skeleton): drawn lengths are scaled to it.",
+        ),
+    ] = None,
     mode: Annotated[Mode, typer.Option(help="rail or road.")] = Mode.rail,
     gauge_by_country: Annotated[
         bool,
@@ -908,7 +951,10 @@ def build(
         ),
     ] = False,
     countries: Annotated[
-        Path | None, typer.Option(help="Country polygons with an ISO3 column (needed by --gauge-by-country).")
+        Path | None,
+        typer.Option(
+            help="Country polygons with an ISO3 column (for --gauge-by-country; with --with-catalog optional)."
+        ),
     ] = None,
     snap_m: Annotated[
         float | None,
@@ -923,18 +969,28 @@ def build(
     online: Annotated[
         bool, typer.Option("--online", help="Allow network access (Overpass/Nominatim) for --place.")
     ] = False,
+    fmt: Annotated[
+        Fmt,
+        typer.Option(
+            "--format", help="table (the build report), json (the report as data) or csv (one row per place)."
+        ),
+    ] = Fmt.table,
 ) -> None:
     """Build a routable network from any line file or OSM extract (or, with --online, Overpass); print the build report."""
     from silkroute import build as _build
     from silkroute import ingest
     from silkroute import io as _io
+    from silkroute._progress import progress, quiet
 
-    with _errors():
+    with _errors(), quiet(fmt is not Fmt.table):
         if output.suffix.lower() != ".gpkg":
             msg = f"-o {output}: a network is written as a GeoPackage; give a file name ending in .gpkg"
             raise InputError(msg)
         if snap_m is not None and not (math.isfinite(snap_m) and snap_m >= 0):
             msg = f"--snap-m must be a finite number of metres >= 0, not {snap_m:g}"
+            raise InputError(msg)
+        if not (math.isfinite(attach_km) and attach_km >= 0):
+            msg = f"--attach-km must be a finite number of km >= 0, not {attach_km:g}"
             raise InputError(msg)
         if sum(x is not None for x in (lines_file, osm_file, place)) != 1:
             msg = "give exactly one of --lines FILE or --osm FILE (or --place NAME with --online)"
@@ -948,20 +1004,54 @@ def build(
         options = _build.BuildOptions(
             keep=ingest.WayFilter(mode.value),
             snap_m=snap_m,
+            attach_m=attach_km * 1000.0,
             countries=countries,
             gauge_by_country=gauge_by_country,
             layer=layer,
+            length_km=length_km,
         )
+        cat = _catalog.load() if with_catalog else None
         if place is not None:
             table = ingest.read_places(places_file) if places_file else None
-            G = _build.from_overpass(place, options, online=True, places=table)
+            G = _build.from_overpass(place, options, online=True, places=table, catalog=cat)
         else:
             source = lines_file or osm_file
             assert source is not None
-            G = _build.from_file(source, options, places=places_file)
-        sys.stdout.write(_build.summary(G) + "\n")
-        path = _io.save_network(G, output)
+            G = _build.from_file(source, options, places=places_file, catalog=cat)
+        with progress(f"Writing {output.name}"):
+            path = _io.save_network(G, output)
+        report = G.graph["build_report"]
+
+        def records() -> list[dict[str, Any]]:
+            rows: list[dict[str, Any]] = [
+                {"id": pid, "attached": True, "layer": layer, "distance_m": metres, "reason": None}
+                for pid, layers in report.attach_distance_m.items()
+                for layer, metres in layers.items()
+            ]
+            rows += [
+                {
+                    "id": pid,
+                    "attached": False,
+                    "layer": None,
+                    "distance_m": round(d, 1),
+                    "reason": report.unattached_reason.get(pid),
+                }
+                for pid, d in report.places_unattached
+            ]
+            return rows
+
+        emit(
+            fmt,
+            data=lambda: {**_build.report_dict(G), "output": str(path)},
+            records=records,
+            table=lambda out: _write(out, _build.summary(G)),
+        )
         err.print(f"wrote {path}; use it with --network {path}")
+
+
+def _write(out: Any, text: str) -> None:
+    """Write plain text (a report that must not be wrapped or styled) to a renderer's console."""
+    out.file.write(text + "\n")
 
 
 @app.command()

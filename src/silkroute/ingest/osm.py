@@ -121,7 +121,7 @@ def read_osm(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise InputError(msg)
     path = _check_path(path)
-    ways, stations = _read_pyosmium(path) if engine == "pyosmium" else _read_osmnx(path, keep)
+    ways, stations = _read_pyosmium(path, keep) if engine == "pyosmium" else _read_osmnx(path, keep)
     gdf = ways[keep_ways(ways, keep)].reset_index(drop=True)
     gdf["mode"] = keep.mode
     gdf = gdf[["osm_id", "mode", *[t for t in TAGS if t in gdf.columns], "geometry"]]
@@ -130,7 +130,7 @@ def read_osm(
     return gdf
 
 
-def _ways_frame(osm_ids: list[Any], tags: list[dict[str, str]], geoms: Any) -> gpd.GeoDataFrame:
+def _ways_frame(osm_ids: list[Any], tags: list[Any], geoms: Any) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     frame = pd.DataFrame.from_records(tags, columns=list(TAGS)) if tags else pd.DataFrame(columns=list(TAGS))
@@ -151,44 +151,53 @@ def _stations_on(stations: pd.DataFrame, ways: gpd.GeoDataFrame) -> pd.DataFrame
     return stations[at.isin(on)].reset_index(drop=True)
 
 
-def _read_pyosmium(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def _read_pyosmium(path: Path, keep: WayFilter) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Ways with the mode's key and station nodes, their geometry made in C++ (libosmium's WKB factory)."""
     import osmium
     import shapely
 
+    from silkroute._progress import progress
+
     ids: list[int] = []
-    tags: list[dict[str, str]] = []
-    coords: list[tuple[float, float]] = []
-    owner: list[int] = []
+    tags: list[list[str | None]] = []
+    wkb: list[bytes | str] = []
     stations: list[dict[str, Any]] = []
-    wanted = set(TAGS)
-    processor = (
-        osmium.FileProcessor(str(path)).with_locations().with_filter(osmium.filter.KeyFilter("railway", "highway"))
-    )
+    factory = osmium.geom.WKBFactory()
+    every = osmium.geom.use_nodes.ALL  # keep repeated nodes, as the ways are drawn
+    keys = (keep.column, "railway") if keep.column != "railway" else ("railway",)
+    processor = osmium.FileProcessor(str(path)).with_locations().with_filter(osmium.filter.KeyFilter(*keys))
     try:
-        for obj in processor:
-            if isinstance(obj, osmium.osm.Way):
-                pts = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
-                if len(pts) < 2:
-                    continue
-                owner.extend([len(ids)] * len(pts))
-                coords.extend(pts)
-                ids.append(obj.id)
-                tags.append({t.k: t.v for t in obj.tags if t.k in wanted})
-            elif isinstance(obj, osmium.osm.Node) and obj.tags.get("railway") in STATION_VALUES:
-                tg = obj.tags
-                stations.append(
-                    {
-                        "id": f"osm:n{obj.id}",
-                        "name": tg.get("name:en") or tg.get("name") or f"station {obj.id}",
-                        "kind": "station",
-                        "lon": obj.location.lon,
-                        "lat": obj.location.lat,
-                    }
-                )
+        with progress(f"Reading {path.name}") as advance:
+            for obj in processor:
+                if isinstance(obj, osmium.osm.Way):
+                    try:
+                        line: bytes | str = factory.create_linestring(obj.nodes, every)
+                    except (osmium.InvalidLocationError, RuntimeError):  # a node outside the extract, or one node
+                        pts = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+                        if len(pts) < 2:
+                            continue
+                        line = shapely.LineString(pts).wkb
+                    wkb.append(line)
+                    ids.append(obj.id)
+                    tg = obj.tags
+                    tags.append([tg.get(t) for t in TAGS])
+                    if len(ids) % 10_000 == 0:
+                        advance(10_000)
+                elif isinstance(obj, osmium.osm.Node) and obj.tags.get("railway") in STATION_VALUES:
+                    tg = obj.tags
+                    stations.append(
+                        {
+                            "id": f"osm:n{obj.id}",
+                            "name": tg.get("name:en") or tg.get("name") or f"station {obj.id}",
+                            "kind": "station",
+                            "lon": obj.location.lon,
+                            "lat": obj.location.lat,
+                        }
+                    )
     except RuntimeError as exc:  # libosmium: corrupt or truncated file
         msg = f"cannot read {path} as OSM data ({exc}); check that the file is complete (re-download it)"
         raise InputError(msg) from exc
-    geoms = shapely.linestrings(np.asarray(coords, dtype=float).reshape(-1, 2), indices=np.asarray(owner, dtype=int))
+    geoms = shapely.from_wkb(wkb) if wkb else np.array([], dtype=object)
     station_frame = pd.DataFrame(stations, columns=["id", "name", "kind", "lon", "lat"])
     return _ways_frame(ids, tags, geoms), station_frame
 
