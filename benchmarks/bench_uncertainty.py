@@ -2,10 +2,10 @@
 
 Run: .venv/bin/python benchmarks/bench_uncertainty.py [--draws 10000] [--network /tmp/eurasia.gpkg]
 silkroute builds the edges x parameters matrix once, then routes every draw of every corridor exactly
-(layered graph of the corridor's stages, exact pruning, chain contraction, Bellman-Ford over a batch of
-draws). The peer is the obvious exact implementation: per draw, per corridor, set every edge's sampled
-hours and run networkx Dijkstra leg by leg; it is timed on a few draws and extrapolated (the table says
-how many). Both give the same days (checked on the peer's draws). Not a test.
+(layered graph of the corridor's stages, exact pruning, chain contraction, one-parameter cells replaced
+by paths between their boundary nodes, Bellman-Ford over a batch of draws). The peer is the obvious exact
+implementation: per draw, per corridor, set every edge's sampled hours and run networkx Dijkstra leg by
+leg; it is timed on a few draws and extrapolated (the table says how many). Both give the same days (checked on the peer's draws). Not a test.
 """
 
 from __future__ import annotations
@@ -95,7 +95,12 @@ def main() -> None:
     rows = [bench(eu, "Urumqi", "Duisburg", args.draws, max(1, args.peer_draws // 5))]
     out += [
         "",
-        table(f"Eurasian OSM rail network ({len(eu.u):,} edges), {args.draws:,} draws (target <= 60 s)", header, rows),
+        table(
+            f"Eurasian OSM rail network {args.network.name} ({len(eu.u):,} edges), {args.draws:,} draws "
+            "(target <= 60 s)",
+            header,
+            rows,
+        ),
     ]
     out.append(f"\npeak RSS of this process: {peak_rss_mb():,.0f} MB")
     save("bench_uncertainty", "\n".join(out))

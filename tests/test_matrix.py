@@ -128,6 +128,19 @@ def test_cli_matrix_csv_json_parquet(baseline, tmp_path: Path) -> None:
     assert frame["UZ-TASHKENT"][0] == pytest.approx(routing.fastest(baseline, "Almaty", "Tashkent").time_h)
 
 
+def test_cli_matrix_of_costs_is_in_usd(baseline) -> None:
+    res = runner.invoke(app, ["matrix", "--from", "Almaty,Kashgar", "--to", "Tashkent", "--optimize", "cost"])
+    assert res.exit_code == 0, res.stderr
+    res = runner.invoke(
+        app, ["matrix", "--from", "Almaty,Kashgar", "--to", "Tashkent", "--optimize", "cost", "--format", "json"]
+    )
+    data = json.loads(res.stdout)
+    assert data["unit"] == "USD per FEU"
+    for row, origin in zip(data["values"], ("Almaty", "Kashgar"), strict=True):
+        cheapest = routing.route(baseline, origin, "Tashkent", optimize="cost")[0]
+        assert row[0] == pytest.approx(cheapest.cost_usd, rel=1e-9)
+
+
 def test_cli_matrix_errors(tmp_path: Path) -> None:
     res = runner.invoke(app, ["matrix", "--from", "Almaty,Tashkentt"])
     assert res.exit_code == 2 and "closest names: Tashkent" in res.stderr

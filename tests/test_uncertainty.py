@@ -169,3 +169,37 @@ def test_every_draw_is_routed_exactly(cku_open, origin: str, destination: str, d
         assert sum(c.shares) == pytest.approx(1.0) and c.shares == sorted(c.shares, reverse=True)
         assert len({r.signature() for r in c.candidates}) >= 1
         assert c.expected_days is not None and c.quantiles()["p10_days"] <= c.expected_days * 1.5
+
+
+def test_the_overlay_is_smaller_and_exact(cku_open) -> None:
+    """One-parameter cells become shortest paths between their boundary nodes: fewer edges, the same hours."""
+    import scipy.sparse as sp
+
+    from silkroute import _draws
+    from silkroute.uncertainty import _REST, parameter_matrix, sample_triples
+
+    net = routing.compile(cku_open)
+    model = cku_open.graph["time_model"]
+    keys, A, R, triples = parameter_matrix(net, model)
+    values = sample_triples(triples, 64, np.random.default_rng(2), model.distribution)
+    rest = values[keys.index(_REST)]
+    p = corridors.corridor_plan(net, corridors.load()["northern"], "Xi'an", "Duisburg")
+    lay = _draws.layered(net, net.mask(p.request), p.stages, A @ values.min(axis=1), (A + R) @ values.max(axis=1) * 2)
+    small, chains = _draws.contract(lay)
+    rows = [j for j, chain in enumerate(chains) for e in lay.edge[chain].tolist() if e >= 0]
+    need = lay.edges
+    cols = np.searchsorted(need, [e for chain in chains for e in lay.edge[chain].tolist() if e >= 0])
+    C = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(chains), len(need)))
+    A_c, R_c = (C @ A[need]).tocsr(), (C @ R[need]).tocsr()
+    over = _draws.overlay(small, A_c, R_c)
+    assert len(over.graph.tail) < len(small.tail)
+    full, _walks, _which = _draws.relax(small, np.asarray(A_c @ values + rest * (R_c @ values)))
+    less, walks, which = _draws.relax(over.graph, np.asarray(over.A @ values + rest * (over.R @ values)))
+    np.testing.assert_allclose(less, full, rtol=1e-12)
+    # every overlay walk expands to a walk of the contracted graph that costs the same
+    for d in range(64):
+        chain_ids = [j for e in walks[which[d]].tolist() for j in over.expand(e)]
+        heads, tails = small.head[chain_ids], small.tail[chain_ids]
+        assert (heads[:-1] == tails[1:]).all() and tails[0] in small.sources and heads[-1] in small.targets
+        w = A_c[chain_ids] @ values[:, d] + rest[d] * (R_c[chain_ids] @ values[:, d])
+        assert float(w.sum()) == pytest.approx(full[d], rel=1e-12)

@@ -428,22 +428,85 @@ class NetworkTables:
                 )
         return self._columns[key]
 
-    def _row(self, table: str, i: int) -> dict[str, Any]:
+    def codes(self, table: str, name: str) -> Any:
+        """Return one column as integer codes: equal values get equal codes, absent values their own.
+
+        Parameters
+        ----------
+        table
+            ``"nodes"`` or ``"edges"``.
+        name
+            A column; all codes are 0 for a column the table lacks.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``int64`` codes ``0..k`` (Arrow's dictionary encoding, without decoding to Python values).
+        """
+        import numpy as np
+        import pyarrow as pa
+
+        t = self.nodes_table if table == "nodes" else self.edges_table
+        if name not in t.column_names:
+            return np.zeros(t.num_rows, dtype=np.int64)
+        encoded = t.column(name).dictionary_encode().combine_chunks()
+        indices = encoded.indices.fill_null(-1) if isinstance(encoded, pa.DictionaryArray) else encoded.indices
+        return np.asarray(indices, dtype=np.int64) + 1
+
+    def end_rows(self) -> tuple[Any, Any]:
+        """Return the node row of every edge's tail and head (``-1`` for an end that is not a node).
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            ``u`` and ``v`` rows, ``int64``.
+        """
+        import numpy as np
+        import pyarrow.compute as pc
+
+        nodes = self.nodes_table.column("node")
+        return tuple(  # type: ignore[return-value]
+            np.asarray(pc.index_in(self.edges_table.column(end), value_set=nodes).fill_null(-1), dtype=np.int64)
+            for end in ("u", "v")
+        )
+
+    def rows(self, table: str, indices: Sequence[int], *, geometry: bool = True) -> list[dict[str, Any]]:
+        """Return the attributes of several rows at once (one Arrow ``take``).
+
+        Parameters
+        ----------
+        table
+            ``"nodes"`` or ``"edges"``.
+        indices
+            Row numbers.
+        geometry
+            Decode the edges' shapely ``geometry`` (``False`` leaves it out).
+
+        Returns
+        -------
+        list of dict
+            As :meth:`node` and :meth:`edge` return them, in the order of ``indices``.
+        """
+        import pyarrow as pa
+
         t = self.nodes_table if table == "nodes" else self.edges_table
         schema = self.meta["node_schema" if table == "nodes" else "edge_schema"]
-        row = t.slice(i, 1).to_pylist()[0]
-        attrs = {
-            n: (json.loads(row[n]) if kind == "json" else row[n])
-            for n, kind in schema.items()
-            if row.get(n) is not None
-        }
-        if row.get(_NONE_COL):
-            attrs.update(dict.fromkeys(str(row[_NONE_COL]).split(";")))
-        if table == "edges" and row.get("geometry") is not None:
-            import shapely
+        out = []
+        picked = t.slice(indices[0], 1) if len(indices) == 1 else t.take(pa.array(indices, type=pa.int64()))
+        for row in picked.to_pylist():  # one row: a slice (a take costs milliseconds on a large table)
+            attrs = {
+                n: (json.loads(row[n]) if kind == "json" else row[n])
+                for n, kind in schema.items()
+                if row.get(n) is not None
+            }
+            if row.get(_NONE_COL):
+                attrs.update(dict.fromkeys(str(row[_NONE_COL]).split(";")))
+            if geometry and table == "edges" and row.get("geometry") is not None:
+                import shapely
 
-            attrs["geometry"] = shapely.from_wkb(row["geometry"])
-        return attrs
+                attrs["geometry"] = shapely.from_wkb(row["geometry"])
+            out.append(attrs)
+        return out
 
     def node(self, i: int) -> dict[str, Any]:
         """Return the attributes of the node in row ``i``.
@@ -458,7 +521,7 @@ class NetworkTables:
         dict
             As in the graph of :func:`load_network`.
         """
-        return self._row("nodes", i)
+        return self.rows("nodes", [i])[0]
 
     def edge(self, i: int) -> dict[str, Any]:
         """Return the attributes of the edge in row ``i`` (with its shapely ``geometry``).
@@ -473,7 +536,7 @@ class NetworkTables:
         dict
             As in the graph of :func:`load_network`.
         """
-        return self._row("edges", i)
+        return self.rows("edges", [i])[0]
 
     def to_graph(self) -> nx.MultiDiGraph:
         """Build the networkx graph.

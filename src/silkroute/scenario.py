@@ -708,7 +708,6 @@ class AppliedTables:
         emission_model: EmissionModel | None = None,
     ) -> None:
         import numpy as np
-        import pandas as pd
 
         from silkroute import costs as _costs
         from silkroute import emissions as _emissions
@@ -716,19 +715,11 @@ class AppliedTables:
         self.tables, self.time_model = tables, model
         self.graph: dict[str, Any] = {**tables.graph, "scenario": scenario.name, "time_model": model}
         m = tables.n_edges
-        node_ids = tables.column("nodes", "node")
-        index = pd.Index(node_ids)
-        self.u = np.asarray(index.get_indexer(tables.column("edges", "u")), dtype=np.int64)
-        self.v = np.asarray(index.get_indexer(tables.column("edges", "v")), dtype=np.int64)
+        self.u, self.v = tables.end_rows()
         self.length = np.asarray(tables.column("edges", schema.LENGTH), dtype=float)
-        codes = []
-        for name in _SIGNATURE + _TRIPLE_COLUMNS:
-            if tables.has("edges", name):
-                codes.append(
-                    pd.factorize(np.asarray(tables.column("edges", name), dtype=object), use_na_sentinel=False)[0]
-                )
+        codes = [tables.codes("edges", name) for name in _SIGNATURE + _TRIPLE_COLUMNS if tables.has("edges", name)]
         for name in ("place", "country"):
-            node_codes = pd.factorize(np.asarray(tables.column("nodes", name), dtype=object), use_na_sentinel=False)[0]
+            node_codes = tables.codes("nodes", name)
             codes += [node_codes[self.u], node_codes[self.v]]
         codes.append((self.length == 0).astype(np.int64))
         x = np.asarray(tables.column("nodes", "x"), dtype=float)
@@ -744,10 +735,11 @@ class AppliedTables:
             _keys, first, self.group = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
         self.group = np.asarray(self.group, dtype=np.int64).reshape(-1)
         self.reps: list[dict[str, Any]] = []
-        ends = [(tables.node(int(self.u[i])), tables.node(int(self.v[i]))) for i in first.tolist()]
-        for i, (nu, nv) in zip(first.tolist(), ends, strict=True):
-            d = tables.edge(int(i))
-            d.pop("geometry", None)
+        rep_rows = first.tolist()
+        tails = tables.rows("nodes", self.u[first].tolist())
+        heads = tables.rows("nodes", self.v[first].tolist())
+        ends = list(zip(tails, heads, strict=True))
+        for d, (nu, nv) in zip(tables.rows("edges", rep_rows, geometry=False), ends, strict=True):
             if d.get("kind") in schema.TRACK_KINDS and d.get(schema.LENGTH, 0) != 0:
                 d[schema.LENGTH] = 1000.0
             _apply_edge(d, nu, nv, scenario)

@@ -432,8 +432,11 @@ def _simulate_corridor(
     cols = np.searchsorted(need, [e for chain in chains for e in lay.edge[chain].tolist() if e >= 0])
     C = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(chains), len(need)))
     A_c, R_c = (C @ A[need]).tocsr(), (C @ R[need]).tocsr()
-    walk_edges = [lay.edge[chain][lay.edge[chain] >= 0] for chain in chains]
-    batch = max(16, min(draws, int(2e7 // max(1, len(small.tail)))))
+    chain_edges = [lay.edge[chain][lay.edge[chain] >= 0] for chain in chains]
+    over = _draws.overlay(small, A_c, R_c)
+    small, A_c, R_c = over.graph, over.A, over.R
+    walk_edges = _Expanded(over, chain_edges)
+    batch = max(16, min(draws, int(2e7 // max(1, len(small.tail), small.n))))  # about 160 MB per array
     hours = np.empty(draws)
     found: dict[tuple[int, ...], int] = {}  # walk (edge rows) → its number in order of discovery
     route_of = np.zeros(draws, dtype=np.int64)
@@ -458,6 +461,19 @@ def _simulate_corridor(
     walks_found = list(found)
     routes = [Route(net.view, net.edge_ids(list(walks_found[i])), "time") for i in order.tolist()]
     return hours, routes, [int(counts[i]) / draws for i in order.tolist()], rank[route_of]
+
+
+class _Expanded:
+    """The network edges of each overlay edge (looked up when a draw's best walk uses it)."""
+
+    def __init__(self, over: _draws.Overlay, chain_edges: list[np.ndarray]) -> None:
+        self.over, self.chain_edges = over, chain_edges
+        self._done: dict[int, list[int]] = {}
+
+    def __getitem__(self, e: int) -> list[int]:
+        if e not in self._done:
+            self._done[e] = [int(x) for j in self.over.expand(e) for x in self.chain_edges[j].tolist()]
+        return self._done[e]
 
 
 def simulate_on(

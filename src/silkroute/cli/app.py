@@ -347,7 +347,9 @@ def matrix_(
     destinations_file: Annotated[
         Path | None, typer.Option("--to-file", help="Destinations: a CSV with an 'id' column.")
     ] = None,
-    optimize: Annotated[Optimize, typer.Option(help="Hours (time) or km (distance).")] = Optimize.time,
+    optimize: Annotated[
+        Optimize, typer.Option(help="Hours (time), km (distance) or USD per FEU (cost, generalized).")
+    ] = Optimize.time,
     scenario_name: ScenarioOption = "baseline",
     mode: Annotated[Mode, typer.Option(help="rail, road or any.")] = Mode.rail,
     workers: Annotated[int, typer.Option(min=0, help="Local processes for the origin blocks (0: one per core).")] = 0,
@@ -365,7 +367,7 @@ def matrix_(
         typer.Option("-o", "--output", help="Write the matrix to FILE.csv, FILE.parquet or FILE.json."),
     ] = None,
 ) -> None:
-    """Origin × destination matrix of least hours (or km): CSV, Parquet or JSON; unreachable cells empty/null."""
+    """Origin × destination matrix of least hours, km or USD per FEU: CSV, Parquet or JSON; unreachable cells empty."""
     from silkroute import _blocks
 
     with _errors():
@@ -389,7 +391,7 @@ def matrix_(
                 scheduler=scheduler,
                 block=block,
             )
-        unit = "h" if optimize is Optimize.time else "km"
+        unit = {"time": "h", "distance": "km"}.get(optimize.value, "USD per FEU")
         if suffix == ".parquet":
             _write_parquet(frame, output)  # type: ignore[arg-type]
             return
@@ -669,17 +671,23 @@ def sweep(
         str | None, typer.Option(help="'local' for a 2-worker Dask LocalCluster, or a scheduler address.")
     ] = None,
     network_path: NetworkOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="json (default), table or csv.")] = Fmt.json,
     output: OutputOption = None,
 ) -> None:
-    """Monte Carlo for many pairs × scenarios, optionally on a Dask cluster; JSON out."""
+    """Monte Carlo for many pairs × scenarios, optionally on a Dask cluster: P10/P50/P90 days per corridor."""
     from silkroute import sweep as _sweep
 
-    with _errors(), _progress.quiet(output is None):
+    with _errors(), _progress.quiet(output is None and fmt is not Fmt.table):
         pairs = [parse_pair(p) for p in pair]
         results = _sweep.sweep(
             pairs, scenario_names or ["baseline"], draws=draws, seed=seed, scheduler=scheduler, network=network_path
         )
-        emit(Fmt.json, data=lambda: results, output=output)
+
+        def records() -> list[dict[str, Any]]:
+            keep = ("scenario", "origin", "destination", "draws", "seed")
+            return [{**{k: r[k] for k in keep}, **c} for r in results for c in r["corridors"]]
+
+        emit(fmt, data=lambda: results, records=records, table=lambda out: tables.sweep(out, results), output=output)
 
 
 @app.command()

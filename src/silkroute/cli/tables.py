@@ -247,6 +247,54 @@ def costs(out: Console, title: str, items: list[Any]) -> None:
         out.print("  USD and kg CO2e per FEU; other = road + port + terminal", overflow="fold")
 
 
+def sweep(out: Console, results: list[dict[str, Any]]) -> None:
+    """Print a sweep: one row per task and corridor (days P10/P50/P90), and each task's headline gain.
+
+    Parameters
+    ----------
+    out
+        The console.
+    results
+        :func:`silkroute.sweep.sweep`'s tasks (``UncertaintyResult.to_dict`` each).
+    """
+    if not results:
+        out.print("no tasks")
+        return
+    first = results[0]
+    table = _table(
+        out,
+        f"sweep: door-to-door days ({first['draws']:,} draws per task, {first['distribution']})",
+        ("pair", "name"),
+        ("scenario", "name"),
+        ("corridor", "name"),
+        ("P10", "num"),
+        ("P50", "num"),
+        ("P90", "num"),
+    )
+    skipped = 0
+    for r in results:
+        pair = f"{r['origin']} → {r['destination']}"
+        for c in r["corridors"]:
+            if not c["feasible"]:
+                skipped += 1
+                continue
+            table.add_row(pair, r["scenario"], c["corridor"], *(f"{c[f'p{q}_days']:.1f}" for q in (10, 50, 90)))
+    out.print(table)
+    if skipped:
+        out.print(
+            f"{skipped} task corridors do not serve their pair (--format json gives each reason)", highlight=False
+        )
+    for r in results:
+        for d in r["differences"]:
+            if d.get("b") == r.get("reference") and d.get("a") != d.get("b"):
+                gains = ", ".join(f"P(≥ {k} d faster) {v:.0%}" for k, v in d["p_a_faster_by"].items())
+                out.print(
+                    f"{r['origin']} → {r['destination']} ({r['scenario']}): {d['a']} vs {d['b']}: "
+                    f"median gain {-d['p50_days']:.1f} d, P(faster) {d['p_a_faster']:.0%}, {gains}",
+                    highlight=False,
+                )
+
+
 def uncertainty(out: Console, res: UncertaintyResult) -> None:
     """Print corridor time distributions and the probability of the headline gains.
 
