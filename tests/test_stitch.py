@@ -310,3 +310,21 @@ def test_eurasian_countries_agree_with_natural_earth(eurasia) -> None:
     in_catalog = np.isin(truth, sorted(set(catalog.load().places["country"])))
     share = length[in_catalog & (ours == truth)].sum() / length[in_catalog].sum()
     assert share > 0.9
+
+
+@pytest.mark.real
+def test_eurasian_network_file_routes_from_its_tables_as_its_graph(eurasia, tmp_path: Path) -> None:
+    """Saved and read back as tables (no graph), the stitched network gives the graph's routes, costs and CO2e."""
+    from silkroute import io
+
+    G, net = eurasia
+    path = io.save_network(G, tmp_path / "eurasia.gpkg")
+    tables = routing.compile(scenario.apply_tables(io.read_network_tables(path), "baseline"))
+    assert tables.weights.keys() == net.weights.keys()
+    for o, t in [("Urumqi", "Duisburg"), ("Kashgar", "Tashkent"), ("Urumqi", "Istanbul")]:
+        for optimize in ("time", "cost"):
+            a = routing.route(tables, o, t, optimize=optimize)[0]
+            b = routing.route(net, o, t, optimize=optimize)[0]
+            assert a.time_h == pytest.approx(b.time_h, rel=1e-9) and a.length_km == pytest.approx(b.length_km)
+            assert a.cost_usd == pytest.approx(b.cost_usd, rel=1e-9) and a.co2_kg == pytest.approx(b.co2_kg, rel=1e-9)
+            assert a.breakdown == pytest.approx(b.breakdown, rel=1e-9, abs=1e-9)

@@ -724,15 +724,15 @@ class AppliedTables:
         codes.append((self.length == 0).astype(np.int64))
         x = np.asarray(tables.column("nodes", "x"), dtype=float)
         codes.append((x[self.v] < x[self.u]).astype(np.int64))  # westbound (rates by direction)
-        radix = [int(c.max(initial=0)) + 1 for c in codes]
-        if math.prod(radix) < 2**62:  # one integer per signature: a 1-D unique is ten times faster
-            key = np.zeros(m, dtype=np.int64)
-            for c, r in zip(codes, radix, strict=True):
-                key = key * r + c
-            _keys, first, self.group = np.unique(key, return_index=True, return_inverse=True)
-        else:
-            stacked = np.stack(codes, axis=1) if m else np.zeros((0, len(codes)), dtype=np.int64)
-            _keys, first, self.group = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+        # one integer per signature (mixed radix, renumbered before it would overflow): a 1-D unique
+        key, size = np.zeros(m, dtype=np.int64), 1
+        for c in codes:
+            r = int(c.max(initial=0)) + 1
+            if size * r >= 2**62:
+                _seen, key = np.unique(key, return_inverse=True)
+                key, size = key.astype(np.int64).reshape(-1), int(key.max(initial=0)) + 1
+            key, size = key * r + c, size * r
+        _keys, first, self.group = np.unique(key, return_index=True, return_inverse=True)
         self.group = np.asarray(self.group, dtype=np.int64).reshape(-1)
         self.reps: list[dict[str, Any]] = []
         rep_rows = first.tolist()
