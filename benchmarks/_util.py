@@ -7,6 +7,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -68,6 +69,20 @@ def run_cli(args: Sequence[str], *, src: Path | None = None) -> dict[str, float]
         raise SystemExit(f"silkroute {' '.join(args)} failed ({out.returncode}): {out.stderr[-500:]}")
     rss = next(float(line.split("=")[1]) for line in out.stderr.splitlines() if line.startswith("maxrss_kb="))
     return {"wall_s": wall, "rss_mb": rss / 1024.0, "stdout": out.stdout}  # type: ignore[dict-item]
+
+
+def run_process(cmd: list[str]) -> tuple[float, float, str]:
+    """Run a command; return its wall seconds, its own peak RSS (MB) and its stdout."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True, env={**os.environ})
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        stderr = proc.stderr.read() if proc.stderr else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed: {stderr[-2000:]}")
+        out.seek(0)
+        return seconds, usage.ru_maxrss / 1024, out.read()
 
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

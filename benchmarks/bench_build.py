@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
+
+from _util import run_process as run
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -61,20 +61,6 @@ def child(task: str) -> dict:
             f"{len(r.components['rail'])} components (largest {r.components['rail'][0]:,} nodes)"
         )
     return {"seconds": seconds, "nodes": G.number_of_nodes(), "edges": edges, "extra": extra}
-
-
-def run(cmd: list[str]) -> tuple[float, float, str]:
-    """Run a command; return its wall seconds, its own peak RSS (MB) and its stdout."""
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True, env={**os.environ})
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
-        stderr = proc.stderr.read() if proc.stderr else ""
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed: {stderr[-2000:]}")
-        out.seek(0)
-        return seconds, usage.ru_maxrss / 1024, out.read()
 
 
 def library(task: str, repeat: int) -> dict:

@@ -28,15 +28,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+from _util import run_process as run
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT.parent / "shared" / "data" / "real" / "osm_turkmenistan_azerbaijan_rail.osm.gz"
@@ -85,20 +85,6 @@ def library(engine: str, coords_out: Path) -> dict:
         seconds = time.perf_counter() - t0
     np.save(coords_out, np.array([(round(d["x"], 7), round(d["y"], 7)) for _, d in G.nodes(data=True)]))
     return {"seconds": seconds, "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
-
-
-def run(cmd: list[str]) -> tuple[float, float, str]:
-    """Run a command; return its wall seconds, its own peak RSS (MB) and its stdout."""
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True, env={**os.environ})
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
-        stderr = proc.stderr.read() if proc.stderr else ""
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed: {stderr[-2000:]}")
-        out.seek(0)
-        return seconds, usage.ru_maxrss / 1024, out.read()
 
 
 def best(cmd: list[str], repeat: int) -> tuple[float, float, str]:

@@ -11,40 +11,16 @@ leg; it is timed on a few draws and extrapolated (the table says how many). Both
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
-from _util import eurasia, machine, peak_rss_mb, save, table
+from _util import ROOT, eurasia, machine, peak_rss_mb, save, table
 
-
-def staged_nx(net, allowed, stages, w) -> float:
-    from silkroute._engine import EdgeStage
-
-    D = nx.DiGraph()
-    for e in np.flatnonzero(allowed):
-        a, b = int(net.u[e]), int(net.v[e])
-        if not D.has_edge(a, b) or D[a][b]["w"] > w[e]:
-            D.add_edge(a, b, w=float(w[e]))
-    best = {int(n): 0.0 for n in stages[0]}
-    for st in stages[1:]:
-        D.add_node("s")
-        for n, c in best.items():
-            D.add_edge("s", n, w=c)
-        dist = nx.single_source_dijkstra_path_length(D, "s", weight="w")
-        D.remove_node("s")
-        if isinstance(st, EdgeStage):
-            new: dict[int, float] = {}
-            for e in st.edges[allowed[st.edges]].tolist():
-                a, b = int(net.u[e]), int(net.v[e])
-                if a in dist:
-                    new[b] = min(new.get(b, np.inf), dist[a] + float(w[e]))
-            best = new
-        else:
-            best = {int(n): dist[int(n)] for n in st if int(n) in dist}
-    return min(best.values(), default=np.inf)
+sys.path.insert(0, str(ROOT))
+from tests.test_uncertainty import _staged_networkx as staged_nx
 
 
 def bench(net, o: str, t: str, draws: int, peer_draws: int) -> tuple:
