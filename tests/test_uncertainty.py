@@ -171,11 +171,17 @@ def test_every_draw_is_routed_exactly(cku_open, origin: str, destination: str, d
         assert c.expected_days is not None and c.quantiles()["p10_days"] <= c.expected_days * 1.5
 
 
-def test_the_overlay_is_smaller_and_exact(cku_open) -> None:
-    """One-parameter cells become shortest paths between their boundary nodes: fewer edges, the same hours."""
+@pytest.mark.parametrize("max_boundary", [256, 3])
+def test_the_overlay_is_smaller_and_exact(cku_open, max_boundary: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One-parameter cells become shortest paths between their boundary nodes: fewer edges, the same hours.
+
+    With a small limit, cells with more boundary nodes keep their edges, and the answer stays the same.
+    """
     import scipy.sparse as sp
 
     from silkroute import _draws
+
+    monkeypatch.setattr(_draws, "_MAX_BOUNDARY", max_boundary)
     from silkroute.uncertainty import _REST, parameter_matrix, sample_triples
 
     net = routing.compile(cku_open)

@@ -37,6 +37,8 @@ __all__ = ["Layered", "Overlay", "contract", "layered", "overlay", "relax"]
 
 #: Relative slack of the pruning test (rounding of sampled values at their bounds).
 _SLACK = 1e-9
+#: A cell with more boundary nodes than this keeps its edges (its all-pairs paths would cost more than they save).
+_MAX_BOUNDARY = 256
 
 
 @dataclass(frozen=True)
@@ -339,13 +341,27 @@ def overlay(lay: Layered, A: sp.csr_array, R: sp.csr_array) -> Overlay:
     same_r = (nnz_r == 1) & (R.indices[first_r] == param if len(R.indices) else False)
     same_r &= np.isclose(R.data[first_r] if len(R.data) else 0.0, coef, rtol=1e-12, atol=0.0)
     cellable = (nnz_a == 1) & (coef > 0) & (~road | same_r)
-    signature = np.where(cellable, param * 2 + road, -2 - np.arange(m))  # a unique one for the other edges
-    ends = np.r_[lay.tail, lay.head]
-    pairs = np.unique(np.stack([ends, np.r_[signature, signature]]), axis=1)
-    touched = np.bincount(pairs[0], minlength=n)
-    boundary = touched > 1
-    boundary[lay.sources] = True
-    boundary[lay.targets] = True
+    label = np.zeros(n, dtype=np.int64)
+    while True:  # until no cell has too many boundary nodes (those keep their edges; each pass drops some)
+        signature = np.where(cellable, param * 2 + road, -2 - np.arange(m))  # a unique one for the others
+        ends = np.r_[lay.tail, lay.head]
+        pairs = np.unique(np.stack([ends, np.r_[signature, signature]]), axis=1)
+        boundary = np.bincount(pairs[0], minlength=n) > 1
+        boundary[lay.sources] = True
+        boundary[lay.targets] = True
+        cell_edges = np.flatnonzero(cellable)
+        if not len(cell_edges):
+            break
+        graph = sp.coo_array((np.ones(len(cell_edges)), (lay.tail[cell_edges], lay.head[cell_edges])), shape=(n, n))
+        _k, label = connected_components(graph, directed=False)
+        key = signature[cell_edges].astype(np.int64) * (n + 1) + label[lay.tail[cell_edges]]
+        ends_b = np.r_[lay.tail[cell_edges], lay.head[cell_edges]]
+        on_boundary = np.unique(np.stack([np.r_[key, key], ends_b])[:, boundary[ends_b]], axis=1)
+        cells_of, counts = np.unique(on_boundary[0], return_counts=True)
+        too_big = cells_of[counts > _MAX_BOUNDARY]
+        if not len(too_big):
+            break
+        cellable[cell_edges[np.isin(key, too_big)]] = False
     tails, heads, rows, cols, rvals, kept = [], [], [], [], [], []
     # the edges that stay as they are
     stay = np.flatnonzero(~cellable)
@@ -361,8 +377,6 @@ def overlay(lay: Layered, A: sp.csr_array, R: sp.csr_array) -> Overlay:
     # the cells
     cell_edges = np.flatnonzero(cellable)
     if len(cell_edges):
-        graph = sp.coo_array((np.ones(len(cell_edges)), (lay.tail[cell_edges], lay.head[cell_edges])), shape=(n, n))
-        _k, label = connected_components(graph, directed=False)
         key = signature[cell_edges].astype(np.int64) * (n + 1) + label[lay.tail[cell_edges]]
         order = np.argsort(key, kind="stable")
         splits = np.flatnonzero(np.diff(key[order])) + 1
