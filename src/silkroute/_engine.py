@@ -67,14 +67,23 @@ class GraphView:
 class _Rows(Mapping[Any, dict[str, Any]]):
     """Attribute dicts by node id or edge key, read from the tables row by row on first use."""
 
-    def __init__(self, keys: Sequence[Any], row: Any) -> None:
-        self._keys, self._row = keys, row
+    def __init__(self, keys: Sequence[Any], row: Any, load: Any = None) -> None:
+        self._keys, self._row, self._load = keys, row, load
         self._index: dict[Any, int] | None = None
 
-    def __getitem__(self, key: Any) -> dict[str, Any]:
+    def _rows(self) -> dict[Any, int]:
         if self._index is None:
             self._index = dict(zip(self._keys, range(len(self._keys)), strict=True))
-        return dict(self._row(self._index[key]))
+        return self._index
+
+    def __getitem__(self, key: Any) -> dict[str, Any]:
+        return dict(self._row(self._rows()[key]))
+
+    def prefetch(self, keys: Sequence[Any]) -> None:
+        """Read the rows of these keys in one go (when the source can), before they are asked for one by one."""
+        if self._load is not None:
+            index = self._rows()
+            self._load([index[k] for k in keys])
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._keys)
@@ -99,8 +108,8 @@ class TableView:
     """
 
     def __init__(self, applied: Any, node_ids: Sequence[Any], edge_keys: Sequence[tuple[Any, Any, Any]]) -> None:
-        self.nodes = _Rows(node_ids, applied.node)
-        self.edges = _Rows(edge_keys, applied.edge)
+        self.nodes = _Rows(node_ids, applied.node, applied.load_nodes)
+        self.edges = _Rows(edge_keys, applied.edge, applied.load_edges)
         self.graph: dict[str, Any] = dict(applied.graph)
 
 

@@ -444,14 +444,12 @@ class NetworkTables:
             ``int64`` codes ``0..k`` (Arrow's dictionary encoding, without decoding to Python values).
         """
         import numpy as np
-        import pyarrow as pa
 
         t = self.nodes_table if table == "nodes" else self.edges_table
         if name not in t.column_names:
             return np.zeros(t.num_rows, dtype=np.int64)
         encoded = t.column(name).dictionary_encode().combine_chunks()
-        indices = encoded.indices.fill_null(-1) if isinstance(encoded, pa.DictionaryArray) else encoded.indices
-        return np.asarray(indices, dtype=np.int64) + 1
+        return np.asarray(encoded.indices.fill_null(-1), dtype=np.int64) + 1
 
     def end_rows(self) -> tuple[Any, Any]:
         """Return the node row of every edge's tail and head (``-1`` for an end that is not a node).
@@ -501,11 +499,14 @@ class NetworkTables:
             }
             if row.get(_NONE_COL):
                 attrs.update(dict.fromkeys(str(row[_NONE_COL]).split(";")))
-            if geometry and table == "edges" and row.get("geometry") is not None:
-                import shapely
-
-                attrs["geometry"] = shapely.from_wkb(row["geometry"])
             out.append(attrs)
+        if geometry and table == "edges" and "geometry" in picked.column_names:
+            import shapely
+
+            wkb = picked.column("geometry").to_pylist()
+            for attrs, g in zip(out, shapely.from_wkb(wkb), strict=True):  # one decoding call for all rows
+                if g is not None:
+                    attrs["geometry"] = g
         return out
 
     def node(self, i: int) -> dict[str, Any]:

@@ -123,11 +123,21 @@ class Route:
     @property
     def edge_data(self) -> list[dict[str, Any]]:
         """The attributes of the route's edges, in order."""
+        self._prefetch()
         return [self.G.edges[e] for e in self.edges]
+
+    def _prefetch(self) -> None:
+        """On a view of a network file's tables, read the route's edges and nodes in one go each."""
+        edges, nodes = getattr(self.G.edges, "prefetch", None), getattr(self.G.nodes, "prefetch", None)
+        if edges is not None:
+            edges(self.edges)
+        if nodes is not None:
+            nodes([self.edges[0][0], *(v for _u, v, _k in self.edges)] if self.edges else [])
 
     @property
     def nodes(self) -> list[Any]:
         """Nodes in order."""
+        self._prefetch()
         return [self.edges[0][0], *(v for _u, v, _k in self.edges)] if self.edges else []
 
     @property

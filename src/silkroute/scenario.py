@@ -52,7 +52,7 @@ import functools
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -789,10 +789,21 @@ class AppliedTables:
             As ``apply(load_network(path), scenario)`` would have them (hours to rounding).
         """
         if i not in self._edges:
-            d = self.tables.edge(i)
+            self.load_edges([i])
+        return self._edges[i]
+
+    def load_edges(self, rows: Sequence[int]) -> None:
+        """Read the edge rows not read yet in one go (a route's edges), so that :meth:`edge` finds them.
+
+        Parameters
+        ----------
+        rows
+            Edge rows.
+        """
+        missing = list(dict.fromkeys(i for i in rows if i not in self._edges))
+        for i, d in zip(missing, self.tables.rows("edges", missing) if missing else [], strict=True):
             d.update(self._written(i))
             self._edges[i] = d
-        return self._edges[i]
 
     def _column(self, key: str) -> Any:
         """One written attribute of every edge, as an array."""
@@ -822,8 +833,7 @@ class AppliedTables:
         t = self.tables
 
         def col(table: str, name: str) -> Any:
-            n = t.n_edges if table == "edges" else len(self.tables.column("nodes", "node"))
-            return np.asarray(t.column(table, name), dtype=object) if t.has(table, name) else np.full(n, None)
+            return np.asarray(t.column(table, name), dtype=object)  # all None for a column the table lacks
 
         return _costs.leg_lengths_of(
             model,
@@ -849,8 +859,19 @@ class AppliedTables:
             The node's attributes.
         """
         if i not in self._nodes:
-            self._nodes[i] = self.tables.node(i)
+            self.load_nodes([i])
         return self._nodes[i]
+
+    def load_nodes(self, rows: Sequence[int]) -> None:
+        """Read the node rows not read yet in one go (a route's nodes), so that :meth:`node` finds them.
+
+        Parameters
+        ----------
+        rows
+            Node rows.
+        """
+        missing = list(dict.fromkeys(i for i in rows if i not in self._nodes))
+        self._nodes.update(zip(missing, self.tables.rows("nodes", missing) if missing else [], strict=True))
 
     def to_graph(self) -> nx.MultiDiGraph:
         """Build the networkx graph under the scenario.
