@@ -63,8 +63,8 @@ from silkroute import catalog as _catalog
 from silkroute import schema
 from silkroute._errors import CatalogError, ScenarioError
 from silkroute._validate import validate_network
-from silkroute.costs import CostModel, assign_costs
-from silkroute.emissions import EmissionModel, assign_emissions
+from silkroute.costs import CostModel, assign_costs, edge_costs, graph_attributes, leg_lengths_of
+from silkroute.emissions import EmissionModel, assign_emissions, edge_co2
 from silkroute.network import clean_copy, default_network
 from silkroute.timing import Closure, Schedule, TimeModel, assign_travel_times, set_edge_times
 
@@ -709,9 +709,6 @@ class AppliedTables:
     ) -> None:
         import numpy as np
 
-        from silkroute import costs as _costs
-        from silkroute import emissions as _emissions
-
         self.tables, self.time_model = tables, model
         self.graph: dict[str, Any] = {**tables.graph, "scenario": scenario.name, "time_model": model}
         m = tables.n_edges
@@ -751,13 +748,13 @@ class AppliedTables:
             )
             rates = cost_model.expected_rates()
             for d, (nu, nv) in zip(self.reps, ends, strict=True):
-                d.update(_costs.edge_costs(nu, nv, d, cost_model, rates))
-            self.graph.update(_costs.graph_attributes(cost_model))
+                d.update(edge_costs(nu, nv, d, cost_model, rates))
+            self.graph.update(graph_attributes(cost_model))
         if emission_model is not None:
             emission_model = replace(emission_model, distribution=model.distribution)
             factors, shares = emission_model.expected_values()
             for d, (nu, _nv) in zip(self.reps, ends, strict=True):
-                d.update(_emissions.edge_co2(nu, d, emission_model, factors, shares))
+                d.update(edge_co2(nu, d, emission_model, factors, shares))
             self.graph["emission_model"] = emission_model
         self.track = np.array([d.get("kind") in schema.TRACK_KINDS for d in self.reps], dtype=bool)
         rep_length = np.array([float(d.get(schema.LENGTH, 0.0)) for d in self.reps])[self.group]
@@ -828,14 +825,12 @@ class AppliedTables:
         """The km of each leg priced per leg, on these tables (:func:`silkroute.costs.leg_lengths`)."""
         import numpy as np
 
-        from silkroute import costs as _costs
-
         t = self.tables
 
         def col(table: str, name: str) -> Any:
             return np.asarray(t.column(table, name), dtype=object)  # all None for a column the table lacks
 
-        return _costs.leg_lengths_of(
+        return leg_lengths_of(
             model,
             {a: col("nodes", a) for a in ("place", "mode", "layer")},
             u=self.u,

@@ -141,13 +141,18 @@ def _one(name: str, network_path: Path | None = None) -> nx.MultiDiGraph:
     return next(iter(_networks([name], network_path).values()))
 
 
-def _value_time(networks: Sequence[nx.MultiDiGraph], value_of_time: float | None) -> None:
-    """Apply ``--value-of-time`` to every network (its generalised cost)."""
-    if value_of_time is None:
-        return
-    if not math.isfinite(value_of_time) or value_of_time < 0:
+def _check_value_of_time(value_of_time: float | None) -> None:
+    """Reject a ``--value-of-time`` that is not a finite number >= 0, naming the option."""
+    if value_of_time is not None and (not math.isfinite(value_of_time) or value_of_time < 0):
         msg = f"--value-of-time must be a finite number of USD per FEU-hour >= 0, not {value_of_time:g}"
         raise InputError(msg)
+
+
+def _value_time(networks: Sequence[nx.MultiDiGraph], value_of_time: float | None) -> None:
+    """Apply ``--value-of-time`` to every network (its generalised cost)."""
+    _check_value_of_time(value_of_time)
+    if value_of_time is None:
+        return
     from silkroute import costs
 
     for G in networks:
@@ -164,7 +169,7 @@ def _compiled(
         return {s: routing.compile(G) for s, G in networks.items()}
     from silkroute import io as _io
 
-    _value_time([], value_of_time)
+    _check_value_of_time(value_of_time)
     tables = _io.read_network_tables(network_path)
     out = {}
     for name in names:
